@@ -1,0 +1,144 @@
+// rtm: risk terrain modeling engine. Only this file catches errors and maps
+// each class to its exit code (see README, "Exit codes").
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/version.hpp"
+#include "io/gdal_env.hpp"
+#include "pipeline/report.hpp"
+#include "pipeline/run.hpp"
+#include "pipeline/study.hpp"
+#include "render/mapnik_env.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+const char* kUsage =
+    "usage: rtm [--help] [--version] <command> [<args>]\n"
+    "\n"
+    "Risk terrain modeling: incidents and environmental layers in, risk surfaces out.\n"
+    "\n"
+    "commands:\n"
+    "  validate STUDY.toml          check a study file and its data; print a summary\n"
+    "  run STUDY.toml --out DIR     build the grid and counts and write the run's products\n"
+    "\n"
+    "Run 'rtm <command> --help' for a command's options. Exit codes: 0 ok, 1 internal error,\n"
+    "2 usage, 3 study file, 4 data, 5 model, 6 render, 7 output.\n";
+
+int cmd_validate(const std::vector<std::string>& args) {
+  po::options_description opts("rtm validate STUDY.toml");
+  opts.add_options()("help,h", "show this help")("quiet,q", "no progress output");
+  po::options_description hidden;
+  hidden.add_options()("study", po::value<std::string>(), "study file");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("study", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\nChecks the study file and reads every source; prints what was read, dropped and why.\n";
+    return 0;
+  }
+  if (!vm.count("study")) throw rtm::UsageError("validate needs a study file: rtm validate STUDY.toml");
+  if (vm.count("quiet")) rtm::Progress::set_quiet(true);
+  const auto config = rtm::pipeline::load_study_config(vm["study"].as<std::string>());
+  const auto study = rtm::pipeline::load_study(config);
+  std::cout << rtm::pipeline::validate_summary(study);
+  std::cout << "\nOK: the study can run.\n";
+  return 0;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description opts("rtm run STUDY.toml --out DIR");
+  opts.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "run folder for the products")(
+      "quiet,q", "no progress output");
+  po::options_description hidden;
+  hidden.add_options()("study", po::value<std::string>(), "study file");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("study", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts
+              << "\nWrites grid.tif, counts.tif, layers.gpkg and report.json into DIR. Files appear only when\n"
+                 "all are complete; a failed run leaves DIR as it was.\n";
+    return 0;
+  }
+  if (!vm.count("study")) throw rtm::UsageError("run needs a study file: rtm run STUDY.toml --out DIR");
+  if (!vm.count("out")) throw rtm::UsageError("run needs an output folder: rtm run STUDY.toml --out DIR");
+  if (vm.count("quiet")) rtm::Progress::set_quiet(true);
+  rtm::pipeline::RunOptions o{vm["study"].as<std::string>(), vm["out"].as<std::string>()};
+  const auto written = rtm::pipeline::run_study(o);
+  std::cerr << "rtm: wrote";
+  for (const auto& w : written) std::cerr << " " << w;
+  std::cerr << " to " << o.out_dir << "\n";
+  return 0;
+}
+
+int dispatch(int argc, char** argv) {
+  po::options_description global("options");
+  global.add_options()("help,h", "show this help")("version", "show versions of rtm and its libraries");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>(), "")("args", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(global).add(hidden);
+  po::positional_options_description pos;
+  pos.add("command", 1).add("args", -1);
+  po::parsed_options parsed =
+      po::command_line_parser(argc, argv).options(all).positional(pos).allow_unregistered().run();
+  po::variables_map vm;
+  po::store(parsed, vm);
+  std::vector<std::string> rest = po::collect_unrecognized(parsed.options, po::include_positional);
+  if (!rest.empty() && vm.count("command") && rest.front() == vm["command"].as<std::string>()) rest.erase(rest.begin());
+
+  if (vm.count("version")) {
+    std::cout << "rtm " << rtm::kRtmVersion << "\n";
+    for (const auto& [k, v] : rtm::io::library_versions()) std::cout << "  " << k << " " << v << "\n";
+    std::cout << "  mapnik " << rtm::render::mapnik_version() << " (" << rtm::render::mapnik_plugin_count()
+              << " input plugins)\n";
+    return 0;
+  }
+  if (!vm.count("command")) {
+    if (vm.count("help")) {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::cerr << kUsage;
+    return static_cast<int>(rtm::ExitCode::usage);
+  }
+  const std::string cmd = vm["command"].as<std::string>();
+  if (vm.count("help")) rest.push_back("--help");
+  if (cmd == "validate") return cmd_validate(rest);
+  if (cmd == "run") return cmd_run(rest);
+  throw rtm::UsageError("unknown command '" + cmd + "' (commands: validate, run)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dispatch(argc, argv);
+  } catch (const rtm::Error& e) {
+    std::cerr << "rtm: " << e.kind() << ": " << e.what() << "\n";
+    for (const auto& c : e.context()) std::cerr << "  " << c << "\n";
+    return static_cast<int>(e.exit_code());
+  } catch (const po::error& e) {
+    std::cerr << "rtm: usage error: " << e.what() << "\n";
+    return static_cast<int>(rtm::ExitCode::usage);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "rtm: out of memory; use larger cells (study.cell_size_m) or a smaller area\n";
+    return static_cast<int>(rtm::ExitCode::internal);
+  } catch (const std::exception& e) {
+    std::cerr << "rtm: internal error: " << e.what() << " (please report this)\n";
+    return static_cast<int>(rtm::ExitCode::internal);
+  }
+}

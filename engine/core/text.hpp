@@ -1,0 +1,23 @@
+#pragma once
+// Small text helpers shared by reports and messages.
+#include <cstdint>
+#include <string>
+
+namespace rtm {
+
+// 1234567 -> "1,234,567"
+inline std::string fmt_count(std::int64_t n) {
+  const bool neg = n < 0;
+  std::string s = std::to_string(neg ? -n : n), out;
+  int k = 0;
+  for (auto it = s.rbegin(); it != s.rend(); ++it) {
+    if (k++ == 3) {
+      out.insert(out.begin(), ',');
+      k = 1;
+    }
+    out.insert(out.begin(), *it);
+  }
+  return neg ? "-" + out : out;
+}
+
+}  // namespace rtm

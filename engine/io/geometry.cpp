@@ -1,0 +1,185 @@
+#include "io/geometry.hpp"
+
+#include <geos_c.h>
+
+#include <cstdarg>
+#include <cstdio>
+
+#include "core/error.hpp"
+
+namespace rtm::io {
+
+namespace {
+
+void geos_notice(const char*, void*) {}
+void geos_error(const char* message, void* userdata) {
+  auto* s = static_cast<std::string*>(userdata);
+  if (s != nullptr && message != nullptr) *s = message;
+}
+
+// One GEOS context per thread.
+struct Ctx {
+  GEOSContextHandle_t h;
+  std::string last_error;
+  Ctx() : h(GEOS_init_r()) {
+    GEOSContext_setNoticeMessageHandler_r(h, geos_notice, nullptr);
+    GEOSContext_setErrorMessageHandler_r(h, geos_error, &last_error);
+  }
+  ~Ctx() { GEOS_finish_r(h); }
+};
+Ctx& ctx() {
+  thread_local Ctx c;
+  return c;
+}
+
+struct GeomDeleter {
+  void operator()(GEOSGeometry* g) const { GEOSGeom_destroy_r(ctx().h, g); }
+};
+using GeomPtr = std::unique_ptr<GEOSGeometry, GeomDeleter>;
+
+GeomPtr from_wkb(const Wkb& wkb) {
+  GEOSGeometry* g = GEOSGeomFromWKB_buf_r(ctx().h, wkb.data(), wkb.size());
+  if (g == nullptr) throw DataError("cannot decode geometry: " + ctx().last_error);
+  return GeomPtr(g);
+}
+
+Wkb to_wkb(const GEOSGeometry* g) {
+  GEOSWKBWriter* w = GEOSWKBWriter_create_r(ctx().h);
+  std::size_t n = 0;
+  unsigned char* buf = GEOSWKBWriter_write_r(ctx().h, w, g, &n);
+  Wkb out(buf, buf + n);
+  GEOSFree_r(ctx().h, buf);
+  GEOSWKBWriter_destroy_r(ctx().h, w);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> invalid_reason(const Wkb& wkb) {
+  GeomPtr g = from_wkb(wkb);
+  if (GEOSisValid_r(ctx().h, g.get()) == 1) return std::nullopt;
+  char* r = GEOSisValidReason_r(ctx().h, g.get());
+  std::string reason = r != nullptr ? r : "invalid";
+  GEOSFree_r(ctx().h, r);
+  return reason;
+}
+
+Wkb make_valid(const Wkb& wkb) {
+  GeomPtr g = from_wkb(wkb);
+  GeomPtr v(GEOSMakeValid_r(ctx().h, g.get()));
+  if (!v) throw DataError("cannot repair geometry: " + ctx().last_error);
+  return to_wkb(v.get());
+}
+
+void point_on_surface(const Wkb& wkb, double& x, double& y) {
+  GeomPtr g = from_wkb(wkb);
+  GeomPtr p(GEOSPointOnSurface_r(ctx().h, g.get()));
+  if (!p || GEOSGeomGetX_r(ctx().h, p.get(), &x) != 1 || GEOSGeomGetY_r(ctx().h, p.get(), &y) != 1)
+    throw DataError("cannot find a point on the geometry: " + ctx().last_error);
+}
+
+namespace {
+GEOSCoordSequence* sequence(const std::vector<double>& xy) {
+  const auto n = static_cast<unsigned>(xy.size() / 2);
+  GEOSCoordSequence* s = GEOSCoordSeq_create_r(ctx().h, n, 2);
+  for (unsigned i = 0; i < n; ++i) GEOSCoordSeq_setXY_r(ctx().h, s, i, xy[2 * i], xy[2 * i + 1]);
+  return s;
+}
+}  // namespace
+
+Wkb linestring_wkb(const std::vector<double>& xy) {
+  if (xy.size() < 4) throw Error("internal: a line needs two points");
+  GeomPtr g(GEOSGeom_createLineString_r(ctx().h, sequence(xy)));
+  return to_wkb(g.get());
+}
+
+Wkb polygon_wkb(std::vector<double> ring) {
+  if (ring.size() < 6) throw Error("internal: a polygon needs three points");
+  if (ring[0] != ring[ring.size() - 2] || ring[1] != ring[ring.size() - 1]) {
+    ring.push_back(ring[0]);
+    ring.push_back(ring[1]);
+  }
+  GEOSGeometry* shell = GEOSGeom_createLinearRing_r(ctx().h, sequence(ring));
+  GeomPtr g(GEOSGeom_createPolygon_r(ctx().h, shell, nullptr, 0));
+  return to_wkb(g.get());
+}
+
+struct Area::Impl {
+  GeomPtr geom;
+  const GEOSPreparedGeometry* prepared = nullptr;
+  explicit Impl(GeomPtr g) : geom(std::move(g)) { prepared = GEOSPrepare_r(ctx().h, geom.get()); }
+  ~Impl() {
+    if (prepared != nullptr) GEOSPreparedGeom_destroy_r(ctx().h, prepared);
+  }
+};
+
+Area::Area(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Area::Area() = default;
+Area::Area(Area&&) noexcept = default;
+Area& Area::operator=(Area&&) noexcept = default;
+Area::~Area() = default;
+
+Area Area::from_parts(const std::vector<Wkb>& parts, const std::string& what) {
+  if (parts.empty()) throw DataError(what + ": no polygon found");
+  std::vector<GEOSGeometry*> raw;
+  for (const auto& w : parts) {
+    GeomPtr g = from_wkb(w);
+    const int t = GEOSGeomTypeId_r(ctx().h, g.get());
+    if (t != GEOS_POLYGON && t != GEOS_MULTIPOLYGON) {
+      for (auto* r : raw) GEOSGeom_destroy_r(ctx().h, r);
+      throw DataError(what + ": expected polygons, found a " + GEOSGeomType_r(ctx().h, g.get()));
+    }
+    if (GEOSisValid_r(ctx().h, g.get()) != 1) {
+      char* r = GEOSisValidReason_r(ctx().h, g.get());
+      std::string reason = r != nullptr ? r : "invalid";
+      GEOSFree_r(ctx().h, r);
+      for (auto* q : raw) GEOSGeom_destroy_r(ctx().h, q);
+      throw DataError(what + ": the study-area polygon is not valid (" + reason +
+                      "); repair it first, e.g. with `ogr2ogr -makevalid`");
+    }
+    raw.push_back(g.release());
+  }
+  GeomPtr coll(GEOSGeom_createCollection_r(ctx().h, GEOS_GEOMETRYCOLLECTION, raw.data(),
+                                           static_cast<unsigned>(raw.size())));
+  GeomPtr u(GEOSUnaryUnion_r(ctx().h, coll.get()));
+  if (!u) throw DataError(what + ": cannot union the area polygons: " + ctx().last_error);
+  double a = 0;
+  GEOSArea_r(ctx().h, u.get(), &a);
+  if (!(a > 0)) throw DataError(what + ": the study area has zero area");
+  return Area(std::make_unique<Impl>(std::move(u)));
+}
+
+bool Area::covers(double x, double y) const {
+  GeomPtr p(GEOSGeom_createPointFromXY_r(ctx().h, x, y));
+  return GEOSPreparedCovers_r(ctx().h, impl_->prepared, p.get()) == 1;
+}
+
+bool Area::intersects(const Wkb& wkb) const {
+  GeomPtr g = from_wkb(wkb);
+  return GEOSPreparedIntersects_r(ctx().h, impl_->prepared, g.get()) == 1;
+}
+
+Area Area::buffered(double distance) const {
+  GeomPtr b(GEOSBuffer_r(ctx().h, impl_->geom.get(), distance, 8));
+  if (!b) throw DataError("cannot buffer the study area: " + ctx().last_error);
+  return Area(std::make_unique<Impl>(std::move(b)));
+}
+
+Box Area::bounds() const {
+  Box b;
+  GEOSGeom_getXMin_r(ctx().h, impl_->geom.get(), &b.min_x);
+  GEOSGeom_getYMin_r(ctx().h, impl_->geom.get(), &b.min_y);
+  GEOSGeom_getXMax_r(ctx().h, impl_->geom.get(), &b.max_x);
+  GEOSGeom_getYMax_r(ctx().h, impl_->geom.get(), &b.max_y);
+  return b;
+}
+
+double Area::area() const {
+  double a = 0;
+  GEOSArea_r(ctx().h, impl_->geom.get(), &a);
+  return a;
+}
+
+Wkb Area::wkb() const { return to_wkb(impl_->geom.get()); }
+
+}  // namespace rtm::io

@@ -1,0 +1,82 @@
+#include "pipeline/run.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "io/gpkg_writer.hpp"
+#include "io/output_dir.hpp"
+#include "io/raster_writer.hpp"
+#include "pipeline/report.hpp"
+#include "pipeline/study.hpp"
+
+namespace fs = std::filesystem;
+
+namespace rtm::pipeline {
+
+namespace {
+// A hidden staging folder inside the run folder, removed unless committed.
+class Staging {
+ public:
+  explicit Staging(const std::string& out_dir)
+      : out_(out_dir), dir_((fs::path(out_dir) / (".staging-" + std::to_string(::getpid()))).string()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    if (!fs::create_directory(dir_, ec))
+      throw OutputError("cannot create a staging folder in " + out_dir + ": " + ec.message());
+  }
+  ~Staging() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string path(const std::string& name) {
+    names_.push_back(name);
+    return (fs::path(dir_) / name).string();
+  }
+  // Moves every staged file into the run folder (one rename each).
+  std::vector<std::string> commit() {
+    for (const auto& n : names_) io::commit_file((fs::path(dir_) / n).string(), (fs::path(out_) / n).string());
+    return names_;
+  }
+
+ private:
+  std::string out_, dir_;
+  std::vector<std::string> names_;
+};
+}  // namespace
+
+std::vector<std::string> run_study(const RunOptions& options) {
+  const StudyConfig config = load_study_config(options.study_file);
+  io::prepare_output_dir(options.out_dir);
+  const Study study = load_study(config);
+
+  Staging staging(options.out_dir);
+  io::write_cog(staging.path("grid.tif"), study.grid, study.mask);
+  std::vector<std::int32_t> counts = study.counts;
+  for (std::size_t i = 0; i < counts.size(); ++i)
+    if (study.mask[i] == 0) counts[i] = -1;
+  io::write_cog(staging.path("counts.tif"), study.grid, counts, -1.0);
+
+  // The projected, clipped features of every layer, and the incidents used.
+  FeatureSet used;
+  used.kind = GeomKind::point;
+  used.fields = study.incidents.fields;
+  for (std::size_t i : study.used) used.features.push_back(study.incidents.features[i]);
+  std::vector<io::GpkgTable> tables{{"incidents", &used}};
+  for (std::size_t i = 0; i < study.layers.size(); ++i)
+    tables.push_back({config.layers[i].name, &study.layers[i]});
+  io::write_gpkg(staging.path("layers.gpkg"), study.crs, tables, study.area);
+
+  nlohmann::json report = study_report(study);
+  report["provenance"] = provenance(study);
+  report["outputs"] = {{"grid.tif", "study-cell mask (1 = study cell), COG"},
+                       {"counts.tif", "incidents per study cell in the training window (-1 outside), COG"},
+                       {"layers.gpkg", "projected, clipped features of every layer and the incidents used "
+                                       "(internal: holds incident locations)"},
+                       {"report.json", "this report"}};
+  io::write_text_file(staging.path("report.json"), report.dump(2) + "\n");
+  return staging.commit();
+}
+
+}  // namespace rtm::pipeline

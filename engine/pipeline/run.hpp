@@ -1,0 +1,18 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace rtm::pipeline {
+
+struct RunOptions {
+  std::string study_file;
+  std::string out_dir;
+};
+
+// Loads the study and writes the run's products into out_dir. Every product is
+// staged in a hidden folder inside out_dir and moved into place only when all
+// of them are complete: a failed run leaves the previous products untouched.
+// Returns the names of the files written.
+std::vector<std::string> run_study(const RunOptions& options);
+
+}  // namespace rtm::pipeline

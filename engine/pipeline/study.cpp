@@ -1,0 +1,206 @@
+#include "pipeline/study.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/text.hpp"
+
+namespace rtm::pipeline {
+
+namespace {
+
+FeatureSet read_layer(const layers::LayerSource& src, const io::Crs& target, const io::Area* clip,
+                      const io::Area* study_area, const std::string& clip_reason = "outside the study area") {
+  const layers::LayerKind& kind = layers::layer_kind(src.kind, src.where);
+  layers::ReadContext ctx{target, clip, study_area, clip_reason};
+  return kind.read(src, ctx);
+}
+
+io::Area read_area(const layers::LayerSource& src, const io::Crs& target, FeatureSet* out) {
+  FeatureSet fs = read_layer(src, target, nullptr, nullptr);
+  if (fs.read == 0) throw DataError("study.area: " + src.path + " holds no features" +
+                                    (src.filter.empty() ? "" : " matching the filter \"" + src.filter + "\""));
+  if (fs.kind != GeomKind::polygon || fs.features.empty())
+    throw DataError("study.area: expected polygons in " + src.path + ", found " + to_string(fs.kind) + "s");
+  std::vector<io::Wkb> parts;
+  for (const auto& f : fs.features) parts.push_back(f.wkb);
+  if (!fs.repaired.reasons.empty()) {
+    const auto& [why, e] = *fs.repaired.reasons.begin();
+    throw DataError("study.area: the study-area polygon in " + src.path + " is not valid (" + e.first_example +
+                    ": " + why.substr(why.find('(')) +
+                    "); repair it first, e.g. `ogr2ogr -makevalid fixed.gpkg " + src.path + "`");
+  }
+  io::Area a = io::Area::from_parts(parts, "study.area (" + src.path + ")");
+  if (out != nullptr) *out = std::move(fs);
+  return a;
+}
+
+}  // namespace
+
+Study load_study(const StudyConfig& config) {
+  Study s;
+  s.config = config;
+
+  // CRS: given, or the UTM zone of the area's centre.
+  if (config.crs == "auto") {
+    const io::Crs wgs84 = io::resolve_crs("EPSG:4326", "internal");
+    io::Area a = read_area(config.area, wgs84, nullptr);
+    const io::Box b = a.bounds();
+    s.crs = io::utm_crs_for((b.min_x + b.max_x) / 2.0, (b.min_y + b.max_y) / 2.0);
+    s.crs_origin = "automatic: UTM zone of the study area";
+  } else {
+    s.crs = io::resolve_crs(config.crs, config.file + ": study.crs");
+    s.crs_origin = "study.crs";
+  }
+  if (!s.crs.projected)
+    throw ConfigError(config.file + ": study.crs: " + s.crs.name +
+                      " is not a projected CRS; the grid needs metres (e.g. the city's state plane or UTM zone, "
+                      "or \"auto\")");
+  if (std::fabs(s.crs.linear_unit_m - 1.0) > 1e-9)
+    throw ConfigError(config.file + ": study.crs: " + s.crs.name + " measures in units of " +
+                      std::to_string(s.crs.linear_unit_m) + " m; choose a CRS in metres");
+
+  s.area = read_area(config.area, s.crs, &s.area_source);
+  const io::Box b = s.area.bounds();
+
+  // Grid, with a size guard before anything is allocated.
+  s.grid = GridSpec::covering(b.min_x, b.min_y, b.max_x, b.max_y, config.cell_size_m);
+  s.grid.crs_wkt = s.crs.wkt;
+  s.grid.crs_name = s.crs.name;
+  const double cells = static_cast<double>(s.grid.cols) * static_cast<double>(s.grid.rows);
+  if (cells > static_cast<double>(config.max_cells)) {
+    const double suggested = config.cell_size_m * std::sqrt(cells / static_cast<double>(config.max_cells));
+    std::ostringstream m;
+    m << config.file << ": study.cell_size_m: " << config.cell_size_m << " m cells over the study area ("
+      << std::lround((b.max_x - b.min_x) / 1000.0) << " x " << std::lround((b.max_y - b.min_y) / 1000.0)
+      << " km) make " << fmt_count(static_cast<std::int64_t>(cells)) << " cells (about "
+      << std::llround(cells * kBytesPerCellEstimate / 1e6) << " MB before candidates), over study.max_cells = "
+      << fmt_count(config.max_cells) << "; use cells of at least " << std::ceil(suggested) << " m, or raise max_cells";
+    throw ConfigError(m.str());
+  }
+  s.mask.assign(static_cast<std::size_t>(s.grid.cell_count()), 0);
+  {
+    Progress p("study cells", s.grid.rows);
+    for (std::int64_t r = 0; r < s.grid.rows; ++r) {
+      const double y = s.grid.centre_y(r);
+      for (std::int64_t c = 0; c < s.grid.cols; ++c) {
+        if (s.area.covers(s.grid.centre_x(c), y)) {
+          s.mask[static_cast<std::size_t>(r * s.grid.cols + c)] = 1;
+          ++s.study_cells;
+        }
+      }
+      p.advance();
+    }
+  }
+  if (s.study_cells == 0)
+    throw ConfigError(config.file + ": study.cell_size_m: no cell centre of a " + std::to_string(config.cell_size_m) +
+                      " m grid falls inside the study area; use smaller cells");
+
+  // Incidents: inside the area polygon.
+  s.incidents = with_context("while reading the incidents", [&] {
+    return read_layer(config.incidents.source, s.crs, &s.area, &s.area);
+  });
+  const FeatureSet& inc = s.incidents;
+  const std::string& inc_path = config.incidents.source.path;
+  if (inc.read == 0)
+    throw DataError("incidents: " + inc_path + " holds no incidents" +
+                    (config.incidents.source.filter.empty()
+                         ? ""
+                         : " matching the filter \"" + config.incidents.source.filter + "\""));
+  std::int64_t bad_dates = 0;
+  std::string bad_example;
+  for (const auto& [why, e] : inc.dropped.reasons) {
+    if (why.rfind("unparsable date", 0) == 0 || why == "missing date") {
+      bad_dates += e.count;
+      if (bad_example.empty()) bad_example = e.first_example;
+    }
+  }
+  if (bad_dates > 0 &&
+      static_cast<double>(bad_dates) > config.incidents.max_unparsable_dates * static_cast<double>(inc.read)) {
+    std::ostringstream m;
+    m << "incidents: " << fmt_count(bad_dates) << " of " << fmt_count(inc.read) << " rows of " << inc_path
+      << " have a missing or unparsable date in column '" << config.incidents.source.date_column
+      << "' (format '" << config.incidents.source.date_format << "'), more than max_unparsable_dates = "
+      << config.incidents.max_unparsable_dates << "; first: " << bad_example;
+    throw DataError(m.str());
+  }
+  if (bad_dates > 0)
+    s.warnings.push_back("incidents: " + fmt_count(bad_dates) + " rows with a missing or unparsable date dropped (first: " +
+                         bad_example + ")");
+  if (inc.features.empty())
+    throw DataError("incidents: none of the " + fmt_count(inc.read) + " incidents in " + inc_path +
+                    " lies inside the study area (check the CRS and the area)");
+
+  // Window and cells.
+  IncidentCounts& ic = s.incident_counts;
+  ic.in_area = static_cast<std::int64_t>(inc.features.size());
+  s.counts.assign(static_cast<std::size_t>(s.grid.cell_count()), 0);
+  std::int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+  for (std::size_t i = 0; i < inc.features.size(); ++i) {
+    const Feature& f = inc.features[i];
+    if (f.time_s) {
+      tmin = std::min(tmin, *f.time_s);
+      tmax = std::max(tmax, *f.time_s);
+    }
+    if (config.incidents.train && f.time_s) {
+      if (*f.time_s < config.incidents.train->start_s) {
+        ++ic.before_window;
+        continue;
+      }
+      if (*f.time_s >= config.incidents.train->end_s) {
+        ++ic.after_window;
+        continue;
+      }
+    }
+    ++ic.in_window;
+    const auto cell = s.grid.cell_of(f.x, f.y);
+    const std::size_t k = cell ? static_cast<std::size_t>(s.grid.linear(*cell)) : 0;
+    if (!cell || s.mask[k] == 0) {
+      ++ic.in_edge_cells;
+      continue;
+    }
+    if (s.counts[k]++ == 0) ++ic.cells_with_incidents;
+    ic.max_per_cell = std::max<std::int64_t>(ic.max_per_cell, s.counts[k]);
+    ++ic.counted;
+    s.used.push_back(i);
+  }
+  if (tmin <= tmax) {
+    ic.first_time = format_civil_time(tmin);
+    ic.last_time = format_civil_time(tmax);
+  }
+  if (ic.in_window == 0) {
+    throw DataError("incidents: no incident of " + inc_path + " falls in the training window " +
+                    config.incidents.train_start + " .. " + config.incidents.train_end +
+                    (tmin <= tmax ? " (the data runs from " + ic.first_time + " to " + ic.last_time + ")" : ""));
+  }
+
+  // Environmental layers: clipped to the area buffered by their largest influence.
+  for (const auto& lc : config.layers) {
+    const double buffer_m = static_cast<double>(lc.ops.max_influence_blocks) * config.block_length_m;
+    io::Area clip = s.area.buffered(buffer_m);
+    FeatureSet fs = with_context("while reading layer '" + lc.name + "'", [&] {
+      return read_layer(lc.source, s.crs, &clip, &s.area,
+                        "farther than " + std::to_string(std::lround(buffer_m)) + " m from the study area");
+    });
+    fs.name = lc.name;
+    if (fs.read == 0)
+      throw DataError(lc.source.where + ": " + (lc.source.path.empty() ? std::string("the layer") : lc.source.path) +
+                      " holds no features" +
+                      (lc.source.filter.empty() ? "" : " matching the filter \"" + lc.source.filter + "\""));
+    if (fs.features.empty())
+      throw DataError(lc.source.where + ": none of the " + fmt_count(fs.read) + " features lies within " +
+                      std::to_string(std::lround(buffer_m)) + " m of the study area");
+    if (!lc.geometry.empty() && lc.geometry != to_string(fs.kind))
+      throw DataError(lc.source.where + ": expected " + lc.geometry + " features (geometry = \"" + lc.geometry +
+                      "\"), found " + to_string(fs.kind) + "s in " + lc.source.path);
+    s.layers.push_back(std::move(fs));
+    s.layer_clip_m.push_back(buffer_m);
+  }
+  return s;
+}
+
+}  // namespace rtm::pipeline

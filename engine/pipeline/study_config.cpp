@@ -1,0 +1,359 @@
+#include "pipeline/study_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace rtm::pipeline {
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::time: return "a time";
+    default: return "nothing";
+  }
+}
+
+std::int64_t line_of(const toml::node& n) { return static_cast<std::int64_t>(n.source().begin.line); }
+
+// Reads one table, remembering which keys were used so unknown ones can be
+// reported with a suggestion.
+class Table {
+ public:
+  Table(const toml::table& t, std::string path, std::string file)
+      : t_(t), path_(std::move(path)), file_(std::move(file)) {}
+
+  std::string key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  std::string at(const std::string& key) const {
+    const toml::node* n = t_.get(key);
+    const std::int64_t line = n != nullptr ? line_of(*n) : line_of(t_);
+    return file_ + ":" + std::to_string(line) + ": " + key_path(key);
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    throw ConfigError(at(key) + ": " + what);
+  }
+
+  const toml::node* node(const std::string& key) {
+    used_.insert(key);
+    return t_.get(key);
+  }
+  bool has(const std::string& key) const { return t_.contains(key); }
+
+  std::optional<std::string> str(const std::string& key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (auto v = n->value<std::string>(); v && n->is_string()) return *v;
+    fail(key, "expected a string, found " + type_name(*n));
+  }
+  std::string str(const std::string& key, const std::string& def) { return str(key).value_or(def); }
+  std::string required_str(const std::string& key) {
+    auto v = str(key);
+    if (!v) throw ConfigError(file_ + ":" + std::to_string(line_of(t_)) + ": missing key " + key_path(key));
+    return *v;
+  }
+  std::optional<double> number(const std::string& key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (n->is_integer()) return static_cast<double>(*n->value<std::int64_t>());
+    if (n->is_floating_point()) return *n->value<double>();
+    fail(key, "expected a number, found " + type_name(*n));
+  }
+  std::optional<std::int64_t> integer(const std::string& key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (n->is_integer()) return *n->value<std::int64_t>();
+    fail(key, "expected an integer, found " + type_name(*n));
+  }
+  std::optional<std::string> date(const std::string& key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (n->is_date()) {
+      const auto d = *n->value<toml::date>();
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(d.year), static_cast<int>(d.month),
+                    static_cast<int>(d.day));
+      return std::string(buf);
+    }
+    if (n->is_string()) {
+      const std::string s = *n->value<std::string>();
+      if (parse_civil_time(s, "%Y-%m-%d")) return s;
+      fail(key, "expected a date YYYY-MM-DD, found \"" + s + "\"");
+    }
+    fail(key, "expected a date YYYY-MM-DD, found " + type_name(*n));
+  }
+  const toml::table* table(const std::string& key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) fail(key, "expected a table, found " + type_name(*n));
+    return n->as_table();
+  }
+
+  // Throws for the first key that was never asked for.
+  void finish(const std::vector<std::string>& allowed) const {
+    for (const auto& [k, v] : t_) {
+      const std::string key(k.str());
+      if (used_.count(key) != 0) continue;
+      std::string best;
+      std::size_t best_d = 1000;
+      for (const auto& a : allowed) {
+        const std::size_t d = edit_distance(key, a);
+        if (d < best_d) {
+          best_d = d;
+          best = a;
+        }
+      }
+      std::string msg = file_ + ":" + std::to_string(line_of(v)) + ": unknown key " + key_path(key);
+      if (best_d <= std::max<std::size_t>(2, key.size() / 3)) msg += " (did you mean '" + best + "'?)";
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      msg += "; allowed here: " + list;
+      throw ConfigError(msg);
+    }
+  }
+
+ private:
+  const toml::table& t_;
+  std::string path_, file_;
+  std::set<std::string> used_;
+};
+
+std::string resolve_path(const std::string& p, const fs::path& base) {
+  if (p.rfind("PG:", 0) == 0 || p.rfind("/vsi", 0) == 0) return p;
+  const fs::path q(p);
+  return (q.is_absolute() ? q : base / q).lexically_normal().string();
+}
+
+const std::vector<std::string> kSourceKeys = {"source", "kind", "layer", "filter", "crs", "x", "y"};
+
+// The keys every data source shares.
+layers::LayerSource read_source(Table& t, const std::string& where, const fs::path& base) {
+  layers::LayerSource s;
+  s.where = where;
+  s.kind = t.str("kind", "");
+  if (s.kind != "synthetic") {
+    s.path = resolve_path(t.required_str("source"), base);
+    if (s.kind.empty()) s.kind = layers::infer_kind(s.path);
+  } else if (t.has("source")) {
+    t.fail("source", "a synthetic layer has no source");
+  }
+  layers::layer_kind(s.kind, where);  // unknown kinds fail here
+  s.layer = t.str("layer", "");
+  s.filter = t.str("filter", "");
+  s.crs = t.str("crs", "");
+  s.x = t.str("x", "");
+  s.y = t.str("y", "");
+  if (s.kind == "csv") {
+    if (s.x.empty()) t.fail("x", "a csv source needs x = \"<column with longitude or easting>\"");
+    if (s.y.empty()) t.fail("y", "a csv source needs y = \"<column with latitude or northing>\"");
+    if (s.crs.empty()) t.fail("crs", "a csv source carries no CRS: add e.g. crs = \"EPSG:4326\"");
+  } else {
+    if (!s.x.empty()) t.fail("x", "x and y are for csv sources only");
+    if (!s.y.empty()) t.fail("y", "x and y are for csv sources only");
+  }
+  return s;
+}
+
+void read_ops(Table& t, Operationalization& ops) {
+  if (auto m = t.str("method")) {
+    if (*m != "proximity" && *m != "density" && *m != "both")
+      t.fail("method", "expected \"proximity\", \"density\" or \"both\", found \"" + *m + "\"");
+    ops.method = *m;
+  }
+  if (auto b = t.integer("max_influence_blocks")) {
+    if (*b < 1 || *b > 20) t.fail("max_influence_blocks", "expected 1 to 20 blocks, found " + std::to_string(*b));
+    ops.max_influence_blocks = *b;
+  }
+  if (auto i = t.str("increment")) {
+    if (*i != "whole" && *i != "half") t.fail("increment", "expected \"whole\" or \"half\", found \"" + *i + "\"");
+    ops.increment = *i;
+  }
+}
+const std::vector<std::string> kOpsKeys = {"method", "max_influence_blocks", "increment"};
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+std::vector<double> Operationalization::distances_m(double block_length_m) const {
+  const double step = increment == "half" ? block_length_m / 2.0 : block_length_m;
+  const std::int64_t n = increment == "half" ? 2 * max_influence_blocks : max_influence_blocks;
+  std::vector<double> d;
+  for (std::int64_t i = 1; i <= n; ++i) d.push_back(step * static_cast<double>(i));
+  return d;
+}
+
+double StudyConfig::max_influence_m() const {
+  double m = static_cast<double>(default_ops.max_influence_blocks) * block_length_m;
+  for (const auto& l : layers) m = std::max(m, static_cast<double>(l.ops.max_influence_blocks) * block_length_m);
+  return m;
+}
+
+StudyConfig load_study_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!fs::exists(path)) throw ConfigError("study file not found: " + path);
+  if (!in) throw ConfigError("study file is not readable: " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_study_config(ss.str(), path);
+}
+
+StudyConfig parse_study_config(const std::string& text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    m << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": not valid TOML: "
+      << e.description();
+    throw ConfigError(m.str());
+  }
+  StudyConfig c;
+  c.file = fs::absolute(path).lexically_normal().string();
+  const fs::path base = fs::path(c.file).parent_path();
+  Table top(root, "", path);
+
+  // [study]
+  const toml::table* st = top.table("study");
+  if (st == nullptr) throw ConfigError(path + ": missing table [study]");
+  Table study(*st, "study", path);
+  c.name = study.required_str("name");
+  if (c.name.empty()) study.fail("name", "must not be empty");
+  c.crs = study.str("crs", "auto");
+  const auto bl = study.number("block_length_m");
+  if (!bl) throw ConfigError(study.at("block_length_m") + ": missing (the mean block length in metres, e.g. 200)");
+  if (!(*bl > 0) || !std::isfinite(*bl))
+    study.fail("block_length_m", "expected a positive length in metres");
+  c.block_length_m = *bl;
+  c.cell_size_m = study.number("cell_size_m").value_or(c.block_length_m / 2.0);
+  if (!(c.cell_size_m > 0) || !std::isfinite(c.cell_size_m))
+    study.fail("cell_size_m", "expected a positive cell size in metres, found " + std::to_string(c.cell_size_m));
+  if (auto mc = study.integer("max_cells")) {
+    if (*mc < 1) study.fail("max_cells", "expected a positive number of cells");
+    c.max_cells = *mc;
+  }
+  const toml::table* at = study.table("area");
+  if (at == nullptr) throw ConfigError(study.at("area") + ": missing (the study-area polygon: [study.area] source = ...)");
+  Table area(*at, "study.area", path);
+  c.area = read_source(area, "study.area", base);
+  if (c.area.kind == "synthetic") area.fail("kind", "the study area must be read from a polygon source");
+  area.finish(kSourceKeys);
+  study.finish({"name", "crs", "block_length_m", "cell_size_m", "max_cells", "area"});
+
+  // [operationalization] defaults
+  if (const toml::table* ot = top.table("operationalization")) {
+    Table ops(*ot, "operationalization", path);
+    read_ops(ops, c.default_ops);
+    ops.finish(kOpsKeys);
+  }
+
+  // [incidents]
+  const toml::table* it = top.table("incidents");
+  if (it == nullptr) throw ConfigError(path + ": missing table [incidents]");
+  Table inc(*it, "incidents", path);
+  c.incidents.source = read_source(inc, "incidents", base);
+  c.incidents.crime_type = inc.str("crime_type", "incidents");
+  c.incidents.source.date_column = inc.str("date_column", "");
+  c.incidents.source.date_format = inc.str("date_format", "iso");
+  auto ts = inc.date("train_start");
+  auto te = inc.date("train_end");
+  if (ts || te) {
+    if (c.incidents.source.date_column.empty())
+      inc.fail(ts ? "train_start" : "train_end", "a training window needs date_column");
+    if (!ts) inc.fail("train_start", "missing: train_end is given, train_start is not");
+    if (!te) inc.fail("train_end", "missing: train_start is given, train_end is not");
+    TimeWindow w;
+    w.start_s = *parse_civil_time(*ts, "%Y-%m-%d");
+    w.end_s = *parse_civil_time(*te, "%Y-%m-%d") + 86400;  // the end date is inclusive
+    if (w.end_s <= w.start_s) inc.fail("train_end", "ends before train_start (" + *ts + ")");
+    c.incidents.train = w;
+    c.incidents.train_start = *ts;
+    c.incidents.train_end = *te;
+  }
+  if (auto f = inc.number("max_unparsable_dates")) {
+    if (*f < 0 || *f > 1) inc.fail("max_unparsable_dates", "expected a fraction between 0 and 1");
+    c.incidents.max_unparsable_dates = *f;
+  }
+  inc.finish(concat(kSourceKeys, {"crime_type", "date_column", "date_format", "train_start", "train_end",
+                                  "max_unparsable_dates"}));
+
+  // [[layers]]
+  if (const toml::node* ln = top.node("layers")) {
+    if (!ln->is_array_of_tables()) top.fail("layers", "expected [[layers]] tables, found " + type_name(*ln));
+    const auto& arr = *ln->as_array();
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+      const toml::table& lt = *arr[i].as_table();
+      const std::string kp = "layers[" + std::to_string(i) + "]";
+      Table l(lt, kp, path);
+      LayerConfig lc;
+      lc.line = line_of(lt);
+      lc.name = l.required_str("name");
+      bool ok_name = !lc.name.empty();
+      for (char ch : lc.name) ok_name = ok_name && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+      if (!ok_name) l.fail("name", "expected letters, digits and '_' only (it names candidates and tables), found \"" + lc.name + "\"");
+      if (!names.insert(lc.name).second) l.fail("name", "layer name '" + lc.name + "' is used twice");
+      lc.source = read_source(l, kp + " (" + lc.name + ")", base);
+      lc.source.date_column = l.str("date_column", "");
+      lc.source.date_format = l.str("date_format", "iso");
+      lc.ops = c.default_ops;
+      read_ops(l, lc.ops);
+      lc.geometry = l.str("geometry", "");
+      if (!lc.geometry.empty() && lc.geometry != "point" && lc.geometry != "line" && lc.geometry != "polygon")
+        l.fail("geometry", "expected \"point\", \"line\" or \"polygon\", found \"" + lc.geometry + "\"");
+      lc.label = l.str("label", "");
+      if (const toml::table* syn = l.table("synthetic")) {
+        if (lc.source.kind != "synthetic") l.fail("synthetic", "only for kind = \"synthetic\"");
+        Table s(*syn, kp + ".synthetic", path);
+        auto& sp = lc.source.synthetic;
+        sp.geometry = s.str("geometry", sp.geometry);
+        sp.count = s.integer("count").value_or(sp.count);
+        sp.seed = static_cast<std::uint64_t>(s.integer("seed").value_or(static_cast<std::int64_t>(sp.seed)));
+        sp.pattern = s.str("pattern", sp.pattern);
+        sp.clusters = s.integer("clusters").value_or(sp.clusters);
+        sp.spread_m = s.number("spread_m").value_or(sp.spread_m);
+        s.finish({"geometry", "count", "seed", "pattern", "clusters", "spread_m"});
+        if (lc.geometry.empty()) lc.geometry = sp.geometry;
+      }
+      l.finish(concat(concat(kSourceKeys, kOpsKeys),
+                      {"name", "date_column", "date_format", "geometry", "label", "synthetic"}));
+      c.layers.push_back(std::move(lc));
+    }
+  }
+  top.finish({"study", "incidents", "operationalization", "layers"});
+  return c;
+}
+
+}  // namespace rtm::pipeline

@@ -1,0 +1,60 @@
+#pragma once
+// The study file, typed. Every error names the key and its line.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/civil_time.hpp"
+#include "layers/layer_kind.hpp"
+
+namespace rtm::pipeline {
+
+// How a factor is turned into candidate variables (METHOD.md §2-3).
+struct Operationalization {
+  std::string method = "both";  // proximity | density | both
+  std::int64_t max_influence_blocks = 3;
+  std::string increment = "half";  // whole | half
+  // Candidate distances in metres: increment, 2*increment, ..., max.
+  std::vector<double> distances_m(double block_length_m) const;
+};
+
+struct LayerConfig {
+  std::string name;
+  layers::LayerSource source;
+  Operationalization ops;
+  std::string geometry;  // expected geometry (point | line | polygon), empty: any
+  std::string label;     // attribute naming a feature in narratives (name, address)
+  std::int64_t line = 0;
+};
+
+struct IncidentsConfig {
+  layers::LayerSource source;
+  std::string crime_type;
+  std::optional<TimeWindow> train;  // nothing: all dated incidents
+  std::string train_start, train_end;  // as written (YYYY-MM-DD, both inclusive)
+  double max_unparsable_dates = 0.01;  // fraction of rows above which the read fails
+};
+
+struct StudyConfig {
+  std::string file;  // absolute path of the study file
+  std::string name;
+  std::string crs = "auto";
+  double block_length_m = 0;
+  double cell_size_m = 0;  // default: block_length_m / 2
+  std::int64_t max_cells = 50'000'000;
+  layers::LayerSource area;
+  IncidentsConfig incidents;
+  Operationalization default_ops;
+  std::vector<LayerConfig> layers;
+
+  // The largest spatial influence of any layer, in metres.
+  double max_influence_m() const;
+};
+
+// Reads and checks a study file. Throws ConfigError (key, line) or DataError.
+StudyConfig load_study_config(const std::string& path);
+// Same from text; `path` names the file in messages and anchors relative paths.
+StudyConfig parse_study_config(const std::string& text, const std::string& path);
+
+}  // namespace rtm::pipeline
