@@ -78,9 +78,11 @@ int cmd_run(const std::vector<std::string>& args) {
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
   rtm::pipeline::RunOptions o{vm["study"].as<std::string>(), vm["out"].as<std::string>()};
   const auto written = rtm::pipeline::run_study(o);
-  std::cerr << "rtm: wrote";
-  for (const auto& w : written) std::cerr << " " << w;
-  std::cerr << " to " << o.out_dir << "\n";
+  if (!vm.count("quiet")) {
+    std::cerr << "rtm: wrote";
+    for (const auto& w : written) std::cerr << " " << w;
+    std::cerr << " to " << o.out_dir << "\n";
+  }
   return 0;
 }
 

@@ -2,7 +2,9 @@
 
 #include <geos_c.h>
 
+#include <cmath>
 #include <cstdarg>
+#include <limits>
 #include <cstdio>
 
 #include "core/error.hpp"
@@ -102,6 +104,56 @@ Wkb polygon_wkb(std::vector<double> ring) {
   GEOSGeometry* shell = GEOSGeom_createLinearRing_r(ctx().h, sequence(ring));
   GeomPtr g(GEOSGeom_createPolygon_r(ctx().h, shell, nullptr, 0));
   return to_wkb(g.get());
+}
+
+namespace {
+int distance_cb(const void* item1, const void* item2, double* distance, void*) {
+  return GEOSDistance_r(ctx().h, static_cast<const GEOSGeometry*>(item1), static_cast<const GEOSGeometry*>(item2),
+                        distance);
+}
+}  // namespace
+
+std::vector<double> nearest_distances(const std::vector<Wkb>& geoms, const std::vector<double>& xs,
+                                      const std::vector<double>& ys) {
+  std::vector<double> out(xs.size(), std::numeric_limits<double>::infinity());
+  if (geoms.empty()) return out;
+  std::vector<GeomPtr> owned;
+  owned.reserve(geoms.size());
+  GEOSSTRtree* tree = GEOSSTRtree_create_r(ctx().h, 10);
+  for (const auto& w : geoms) {
+    owned.push_back(from_wkb(w));
+    GEOSSTRtree_insert_r(ctx().h, tree, owned.back().get(), owned.back().get());
+  }
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    GeomPtr p(GEOSGeom_createPointFromXY_r(ctx().h, xs[i], ys[i]));
+    const void* hit = GEOSSTRtree_nearest_generic_r(ctx().h, tree, p.get(), p.get(), distance_cb, nullptr);
+    if (hit != nullptr) GEOSDistance_r(ctx().h, static_cast<const GEOSGeometry*>(hit), p.get(), &out[i]);
+  }
+  GEOSSTRtree_destroy_r(ctx().h, tree);
+  return out;
+}
+
+void sample_line(const Wkb& line, double spacing, std::vector<double>& xs, std::vector<double>& ys,
+                 std::vector<double>& weights) {
+  GeomPtr g = from_wkb(line);
+  const int parts = GEOSGetNumGeometries_r(ctx().h, g.get());
+  for (int k = 0; k < parts; ++k) {
+    const GEOSGeometry* part = GEOSGetGeometryN_r(ctx().h, g.get(), k);
+    double len = 0;
+    GEOSLength_r(ctx().h, part, &len);
+    if (!(len > 0)) continue;
+    const auto n = static_cast<int>(std::ceil(len / spacing));
+    const double step = len / n;
+    for (int i = 0; i < n; ++i) {
+      GeomPtr p(GEOSInterpolate_r(ctx().h, part, (i + 0.5) * step));
+      double x = 0, y = 0;
+      GEOSGeomGetX_r(ctx().h, p.get(), &x);
+      GEOSGeomGetY_r(ctx().h, p.get(), &y);
+      xs.push_back(x);
+      ys.push_back(y);
+      weights.push_back(step);
+    }
+  }
 }
 
 struct Area::Impl {

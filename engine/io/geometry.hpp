@@ -23,6 +23,15 @@ Wkb polygon_wkb(std::vector<double> ring_xy);
 // A point guaranteed to lie on the geometry.
 void point_on_surface(const Wkb& wkb, double& x, double& y);
 
+// Exact Euclidean distance from each query point to the nearest geometry
+// (0 inside a polygon), through a GEOS STRtree. Lines and polygons.
+std::vector<double> nearest_distances(const std::vector<Wkb>& geoms, const std::vector<double>& xs,
+                                      const std::vector<double>& ys);
+// Points every `spacing` metres along a line geometry (including its vertices'
+// path), each with the length of line it stands for.
+void sample_line(const Wkb& line, double spacing, std::vector<double>& xs, std::vector<double>& ys,
+                 std::vector<double>& weights);
+
 // A polygonal area with fast point-in-area and intersection tests.
 class Area {
  public:

@@ -163,13 +163,13 @@ std::string validate_summary(const Study& s) {
 
   o << "layers (" << s.layers.size() << ")\n";
   char head[200];
-  std::snprintf(head, sizeof head, "  %-22s %-8s %-11s %9s %9s %9s\n", "name", "geometry", "source crs", "read",
+  std::snprintf(head, sizeof head, "  %-22s %-8s %-20s %9s %9s %9s\n", "name", "geometry", "source crs", "read",
                 "kept", "dropped");
   o << head;
   for (std::size_t i = 0; i < s.layers.size(); ++i) {
     const FeatureSet& l = s.layers[i];
     char row[300];
-    std::snprintf(row, sizeof row, "  %-22s %-8s %-11s %9s %9s %9s\n", s.config.layers[i].name.c_str(),
+    std::snprintf(row, sizeof row, "  %-22s %-8s %-20s %9s %9s %9s\n", s.config.layers[i].name.c_str(),
                   to_string(l.kind), l.source_crs.c_str(), fmt_count(l.read).c_str(),
                   fmt_count(static_cast<std::int64_t>(l.features.size())).c_str(),
                   fmt_count(l.dropped.total()).c_str());

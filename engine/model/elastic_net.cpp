@@ -1,0 +1,261 @@
+#include "model/elastic_net.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+
+namespace rtm::model {
+
+namespace {
+
+double poisson_unit_deviance(double y, double mu) { return 2.0 * ((y > 0 ? y * std::log(y / mu) : 0.0) - (y - mu)); }
+
+struct Solver {
+  const Design& d;
+  const ElasticNetOptions& o;
+  std::vector<double> v;  // row weights (0 or 1)
+  double n = 0;           // rows in
+  std::size_t p = 0;
+  std::vector<double> m, s;  // column mean and population SD over rows in
+  std::vector<bool> usable;  // s > 0
+  // state (standardized scale)
+  double b0 = 0;
+  std::vector<double> b;
+  std::vector<double> eta, mu;
+
+  Solver(const Design& design, const ElasticNetOptions& opts, const std::vector<std::uint8_t>& row_in)
+      : d(design), o(opts), p(design.cols()) {
+    const std::size_t rows = d.rows();
+    v.assign(rows, 1.0);
+    if (!row_in.empty())
+      for (std::size_t i = 0; i < rows; ++i) v[i] = row_in[i] != 0 ? 1.0 : 0.0;
+    n = std::accumulate(v.begin(), v.end(), 0.0);
+    m.assign(p, 0);
+    s.assign(p, 0);
+    usable.assign(p, false);
+    for (std::size_t j = 0; j < p; ++j) {
+      double ones = 0;
+      d.columns[j]->for_each([&](std::size_t i) { ones += v[i]; });
+      m[j] = ones / n;
+      s[j] = std::sqrt(m[j] * (1.0 - m[j]));
+      usable[j] = s[j] > 1e-12;
+    }
+    b.assign(p, 0.0);
+    double ybar = 0;
+    for (std::size_t i = 0; i < rows; ++i) ybar += v[i] * d.y[i];
+    ybar /= n;
+    if (!(ybar > 0)) throw ModelError("no incidents in the rows to fit");
+    b0 = std::log(ybar);
+    eta.assign(rows, b0);
+    mu.assign(rows, ybar);
+  }
+
+  double lambda_max(double alpha) const {
+    double ybar = std::exp(b0);
+    double best = 0;
+    double sum_r = 0;
+    for (std::size_t i = 0; i < d.rows(); ++i) sum_r += v[i] * (d.y[i] - ybar);
+    for (std::size_t j = 0; j < p; ++j) {
+      if (!usable[j]) continue;
+      double ones = 0;
+      d.columns[j]->for_each([&](std::size_t i) { ones += v[i] * (d.y[i] - ybar); });
+      const double g = std::fabs((ones - m[j] * sum_r) / s[j]) / n;
+      best = std::max(best, g);
+    }
+    return best / std::max(alpha, 1e-3);
+  }
+
+  void recompute_eta() {
+    double shift = b0;
+    for (std::size_t j = 0; j < p; ++j)
+      if (b[j] != 0) shift -= b[j] * m[j] / s[j];
+    std::fill(eta.begin(), eta.end(), shift);
+    for (std::size_t j = 0; j < p; ++j) {
+      if (b[j] == 0) continue;
+      const double bj = b[j] / s[j];
+      d.columns[j]->for_each([&](std::size_t i) { eta[i] += bj; });
+    }
+    for (std::size_t i = 0; i < eta.size(); ++i) mu[i] = std::exp(eta[i]);
+  }
+
+  double deviance() const {
+    double dev = 0;
+    for (std::size_t i = 0; i < d.rows(); ++i)
+      if (v[i] > 0) dev += poisson_unit_deviance(d.y[i], mu[i]);
+    return dev;
+  }
+
+  // One lambda: IRLS outer loop, coordinate descent inside, warm start.
+  void fit(double lambda) {
+    const double l1 = lambda * o.alpha, l2 = lambda * (1.0 - o.alpha);
+    const std::size_t rows = d.rows();
+    std::vector<double> w(rows), q(rows), w1(p), curv(p);
+    for (int outer = 0; outer < 200; ++outer) {
+      double W = 0, swq = 0;
+      for (std::size_t i = 0; i < rows; ++i) {
+        w[i] = v[i] * mu[i];
+        q[i] = (d.y[i] - mu[i]) / mu[i];  // working residual z - eta
+        W += w[i];
+        swq += w[i] * q[i];
+      }
+      for (std::size_t j = 0; j < p; ++j) {
+        if (!usable[j]) continue;
+        double s1 = 0;
+        d.columns[j]->for_each([&](std::size_t i) { s1 += w[i]; });
+        w1[j] = s1;
+        curv[j] = (s1 * (1.0 - 2.0 * m[j]) + m[j] * m[j] * W) / (n * s[j] * s[j]);
+      }
+      // residual r_i = q_i + c (c: a shift shared by all rows)
+      double c = 0;
+      const std::vector<double> b_start = b;
+      const double b0_start = b0;
+      auto sweep = [&](bool active_only) {
+        double worst = 0;
+        // intercept
+        {
+          const double delta = (swq + c * W) / W;
+          b0 += delta;
+          c -= delta;
+          worst = std::max(worst, W / n * delta * delta);
+        }
+        for (std::size_t j = 0; j < p; ++j) {
+          if (!usable[j] || (active_only && b[j] == 0)) continue;
+          double sq1 = 0;
+          d.columns[j]->for_each([&](std::size_t i) { sq1 += w[i] * q[i]; });
+          const double ones_r = sq1 + c * w1[j];
+          const double all_r = swq + c * W;
+          const double grad = (ones_r - m[j] * all_r) / (s[j] * n);
+          const double u = grad + curv[j] * b[j];
+          const double mag = std::fabs(u) - l1;
+          const double nb = mag > 0 ? std::copysign(mag, u) / (curv[j] + l2) : 0.0;
+          const double delta = nb - b[j];
+          if (delta == 0) continue;
+          b[j] = nb;
+          // r -= delta * (x - m)/s : ones get -delta/s, everyone +delta*m/s
+          const double dq = delta / s[j];
+          d.columns[j]->for_each([&](std::size_t i) { q[i] -= dq; });
+          swq -= dq * w1[j];
+          c += delta * m[j] / s[j];
+          worst = std::max(worst, curv[j] * delta * delta);
+        }
+        return worst;
+      };
+      int sweeps = 0;
+      while (true) {
+        const double full = sweep(false);
+        if (++sweeps > o.max_sweeps) throw ModelError("elastic net: coordinate descent did not converge");
+        if (full < o.tolerance) break;
+        while (sweep(true) >= o.tolerance)
+          if (++sweeps > o.max_sweeps) throw ModelError("elastic net: coordinate descent did not converge");
+      }
+      recompute_eta();
+      double change = std::fabs(b0 - b0_start);
+      for (std::size_t j = 0; j < p; ++j) change = std::max(change, std::fabs(b[j] - b_start[j]));
+      if (change < 1e-10) return;
+    }
+    throw ModelError("elastic net: the IRLS loop did not converge at lambda " + std::to_string(lambda));
+  }
+};
+
+}  // namespace
+
+ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const std::vector<std::uint8_t>& row_in) {
+  Solver sv(d, o, row_in);
+  ElasticNetPath path;
+  path.null_deviance = sv.deviance();
+  std::vector<double> lambdas = o.lambdas;
+  const bool user = !lambdas.empty();
+  if (!user) {
+    const double lmax = sv.lambda_max(o.alpha);
+    const double ratio = o.lambda_min_ratio > 0 ? o.lambda_min_ratio : (sv.n > static_cast<double>(sv.p) ? 1e-4 : 1e-2);
+    for (int k = 0; k < o.nlambda; ++k)
+      lambdas.push_back(lmax * std::pow(ratio, static_cast<double>(k) / (o.nlambda - 1)));
+  }
+  for (std::size_t k = 0; k < lambdas.size(); ++k) {
+    sv.fit(lambdas[k]);
+    const double dev = sv.deviance();
+    path.lambda.push_back(lambdas[k]);
+    std::vector<double> beta(sv.p, 0.0);
+    double a0 = sv.b0;
+    for (std::size_t j = 0; j < sv.p; ++j) {
+      if (sv.b[j] == 0) continue;
+      beta[j] = sv.b[j] / sv.s[j];
+      a0 -= beta[j] * sv.m[j];
+    }
+    path.a0.push_back(a0);
+    path.beta.push_back(beta);
+    path.dev_ratio.push_back(1.0 - dev / path.null_deviance);
+    // glmnet stops a path it chose itself when the deviance explained stalls.
+    if (!user && k + 1 >= 5) {
+      const double r = path.dev_ratio[k], r0 = path.dev_ratio[k - 1];
+      if (r - r0 < 1e-5 * r || r > 0.999) break;
+    }
+  }
+  return path;
+}
+
+std::vector<int> make_folds(std::size_t n, int k, std::uint64_t seed) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);  // Fisher-Yates, portable
+  std::vector<int> fold(n);
+  for (std::size_t r = 0; r < n; ++r) fold[order[r]] = static_cast<int>(r % static_cast<std::size_t>(k)) + 1;
+  return fold;
+}
+
+CrossValidation cv_enet_poisson(const Design& d, const ElasticNetOptions& o, const std::vector<int>& fold) {
+  CrossValidation cv;
+  cv.fold = fold;
+  cv.path = enet_poisson(d, o);
+  const int k = *std::max_element(fold.begin(), fold.end());
+  ElasticNetOptions fo = o;
+  fo.lambdas = cv.path.lambda;
+  const std::size_t L = cv.path.lambda.size();
+  std::vector<std::vector<double>> dev(static_cast<std::size_t>(k), std::vector<double>(L, 0.0));
+  std::vector<double> fold_n(static_cast<std::size_t>(k), 0.0);
+  Progress progress("cross-validating the elastic net", k);
+  for (int f = 1; f <= k; ++f) {
+    std::vector<std::uint8_t> in(d.rows());
+    for (std::size_t i = 0; i < d.rows(); ++i) in[i] = fold[i] != f ? 1 : 0;
+    const ElasticNetPath fp = enet_poisson(d, fo, in);
+    auto& fd = dev[static_cast<std::size_t>(f - 1)];
+    for (std::size_t l = 0; l < L; ++l) {
+      std::vector<double> eta(d.rows(), fp.a0[l]);
+      for (std::size_t j = 0; j < d.cols(); ++j)
+        if (fp.beta[l][j] != 0) d.columns[j]->for_each([&](std::size_t i) { eta[i] += fp.beta[l][j]; });
+      double sum = 0, cnt = 0;
+      for (std::size_t i = 0; i < d.rows(); ++i)
+        if (fold[i] == f) {
+          sum += poisson_unit_deviance(d.y[i], std::exp(eta[i]));
+          cnt += 1;
+        }
+      fd[l] = sum / cnt;
+      fold_n[static_cast<std::size_t>(f - 1)] = cnt;
+    }
+    progress.advance();
+  }
+  const double total = std::accumulate(fold_n.begin(), fold_n.end(), 0.0);
+  cv.cvm.assign(L, 0.0);
+  cv.cvsd.assign(L, 0.0);
+  for (std::size_t l = 0; l < L; ++l) {
+    for (std::size_t f = 0; f < dev.size(); ++f) cv.cvm[l] += dev[f][l] * fold_n[f] / total;
+    double ss = 0;
+    for (std::size_t f = 0; f < dev.size(); ++f) ss += (dev[f][l] - cv.cvm[l]) * (dev[f][l] - cv.cvm[l]) * fold_n[f] / total;
+    cv.cvsd[l] = std::sqrt(ss / (k - 1));
+  }
+  // lambda.min: the largest lambda reaching the minimum mean deviance.
+  const double best = *std::min_element(cv.cvm.begin(), cv.cvm.end());
+  for (std::size_t l = 0; l < L; ++l)
+    if (cv.cvm[l] <= best) {
+      cv.best = l;
+      break;
+    }
+  return cv;
+}
+
+}  // namespace rtm::model

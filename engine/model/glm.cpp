@@ -1,0 +1,350 @@
+#include "model/glm.hpp"
+
+#include <Eigen/Dense>
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/trigamma.hpp>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.hpp"
+
+namespace rtm::model {
+
+const char* to_string(Family f) {
+  switch (f) {
+    case Family::poisson: return "poisson";
+    case Family::nb2: return "nb2";
+    case Family::nbii: return "nbii";
+  }
+  return "?";
+}
+
+namespace {
+
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+MatrixXd dense_design(const Design& d, const std::vector<std::size_t>& columns) {
+  const auto n = static_cast<Eigen::Index>(d.rows());
+  MatrixXd X = MatrixXd::Zero(n, static_cast<Eigen::Index>(columns.size() + 1));
+  X.col(0).setOnes();
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    const auto c = static_cast<Eigen::Index>(j + 1);
+    d.columns[columns[j]]->for_each([&](std::size_t i) { X(static_cast<Eigen::Index>(i), c) = 1.0; });
+  }
+  return X;
+}
+
+double ylogy_over(double y, double mu) { return y > 0 ? y * std::log(y / mu) : 0.0; }
+
+double poisson_deviance(const std::vector<double>& y, const VectorXd& mu) {
+  double dev = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double m = mu(static_cast<Eigen::Index>(i));
+    dev += 2.0 * (ylogy_over(y[i], m) - (y[i] - m));
+  }
+  return dev;
+}
+
+double nb2_deviance(const std::vector<double>& y, const VectorXd& mu, double theta) {
+  double dev = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double m = mu(static_cast<Eigen::Index>(i));
+    dev += 2.0 * (ylogy_over(y[i], m) - (y[i] + theta) * std::log((y[i] + theta) / (m + theta)));
+  }
+  return dev;
+}
+
+double poisson_loglik(const std::vector<double>& y, const VectorXd& mu) {
+  double ll = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double m = mu(static_cast<Eigen::Index>(i));
+    ll += y[i] * std::log(m) - m - std::lgamma(y[i] + 1.0);
+  }
+  return ll;
+}
+
+double nb2_loglik(const std::vector<double>& y, const VectorXd& mu, double theta) {
+  if (!std::isfinite(theta)) return poisson_loglik(y, mu);
+  double ll = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double m = mu(static_cast<Eigen::Index>(i));
+    ll += std::lgamma(theta + y[i]) - std::lgamma(theta) - std::lgamma(y[i] + 1.0) +
+          theta * std::log(theta / (theta + m)) + (y[i] > 0 ? y[i] * std::log(m / (theta + m)) : 0.0);
+  }
+  return ll;
+}
+
+struct Irls {
+  VectorXd beta, eta, mu;
+  MatrixXd xtwx;  // at convergence: the Fisher information
+  double deviance = 0;
+  int iterations = 0;
+  bool converged = false;
+};
+
+// IRLS for a log-link GLM with variance mu (Poisson) or mu + mu^2/theta (NB2).
+Irls irls(const MatrixXd& X, const std::vector<double>& y, double theta, const VectorXd* eta_start,
+          const GlmOptions& o) {
+  const auto n = X.rows();
+  Irls r;
+  if (eta_start != nullptr) {
+    r.eta = *eta_start;
+  } else {
+    r.eta.resize(n);
+    for (Eigen::Index i = 0; i < n; ++i) r.eta(i) = std::log(y[static_cast<std::size_t>(i)] + 0.1);
+  }
+  r.mu = r.eta.array().exp();
+  const bool nb = std::isfinite(theta);
+  double dev_old = std::numeric_limits<double>::infinity();
+  VectorXd w(n), z(n);
+  for (r.iterations = 1; r.iterations <= o.max_iterations; ++r.iterations) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double m = r.mu(i);
+      w(i) = nb ? m / (1.0 + m / theta) : m;
+      z(i) = r.eta(i) + (y[static_cast<std::size_t>(i)] - m) / m;
+    }
+    r.xtwx = X.transpose() * w.asDiagonal() * X;
+    Eigen::LDLT<MatrixXd> ldlt(r.xtwx);
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive() ||
+        ldlt.vectorD().minCoeff() <= 1e-12 * std::max(1.0, ldlt.vectorD().maxCoeff()))
+      throw ModelError("the design is singular (a candidate duplicates another or is constant over the cells)");
+    r.beta = ldlt.solve(X.transpose() * (w.asDiagonal() * z));
+    r.eta = X * r.beta;
+    r.mu = r.eta.array().exp();
+    r.deviance = nb ? nb2_deviance(y, r.mu, theta) : poisson_deviance(y, r.mu);
+    if (!std::isfinite(r.deviance)) throw ModelError("the fit diverged (deviance is not finite)");
+    if (std::fabs(r.deviance - dev_old) / (std::fabs(r.deviance) + 0.1) < o.tolerance) {
+      r.converged = true;
+      break;
+    }
+    dev_old = r.deviance;
+  }
+  // Fisher information at the final estimate.
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double m = r.mu(i);
+    w(i) = nb ? m / (1.0 + m / theta) : m;
+  }
+  r.xtwx = X.transpose() * w.asDiagonal() * X;
+  return r;
+}
+
+std::vector<double> to_std(const VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+double nbii_loglik(const std::vector<double>& y, const VectorXd& mu, double sigma) {
+  double ll = 0;
+  const double l1s = std::log1p(sigma), ls = std::log(sigma);
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double r = mu(static_cast<Eigen::Index>(i)) / sigma;
+    ll += std::lgamma(y[i] + r) - std::lgamma(r) - std::lgamma(y[i] + 1.0) - r * l1s + y[i] * (ls - l1s);
+  }
+  return ll;
+}
+
+// d loglik / d sigma for fixed means.
+double nbii_dsigma(const std::vector<double>& y, const VectorXd& mu, double sigma) {
+  using boost::math::digamma;
+  double g = 0;
+  const double l1s = std::log1p(sigma);
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double m = mu(static_cast<Eigen::Index>(i)), r = m / sigma;
+    g += (digamma(y[i] + r) - digamma(r) - l1s) * (-m / (sigma * sigma)) - r / (1.0 + sigma) + y[i] / sigma -
+         y[i] / (1.0 + sigma);
+  }
+  return g;
+}
+
+// Maximizes the NBII log-likelihood over sigma for fixed means (Newton on log sigma).
+double nbii_sigma(const std::vector<double>& y, const VectorXd& mu, double sigma) {
+  double s = std::log(sigma);
+  for (int it = 0; it < 100; ++it) {
+    const double sg = std::exp(s);
+    const double g = nbii_dsigma(y, mu, sg) * sg;  // d/ds
+    const double h = 1e-5;
+    const double g2 = (nbii_dsigma(y, mu, std::exp(s + h)) * std::exp(s + h) -
+                       nbii_dsigma(y, mu, std::exp(s - h)) * std::exp(s - h)) / (2 * h);
+    double step = g2 < 0 ? -g / g2 : (g > 0 ? 1.0 : -1.0);
+    step = std::clamp(step, -2.0, 2.0);
+    const double ll0 = nbii_loglik(y, mu, sg);
+    while (std::fabs(step) > 1e-14 && !(nbii_loglik(y, mu, std::exp(s + step)) >= ll0)) step /= 2;
+    s += step;
+    if (s < -20) return std::exp(-20.0);
+    if (std::fabs(step) < 1e-10) break;
+  }
+  return std::exp(s);
+}
+
+// NBII (gamlss): y ~ NB(size = mu/sigma, prob = 1/(1+sigma)), variance mu (1 + sigma).
+// Alternates a damped Newton step for beta (fixed sigma) and the ML sigma.
+GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const GlmOptions& o) {
+  using boost::math::digamma;
+  using boost::math::trigamma;
+  const MatrixXd X = dense_design(d, columns);
+  const auto n = X.rows();
+  Irls start = irls(X, d.y, std::numeric_limits<double>::infinity(), nullptr, o);
+  VectorXd beta = start.beta, eta = start.eta, mu = start.mu;
+  double sigma = nbii_sigma(d.y, mu, std::max(1e-3, start.deviance / static_cast<double>(n)));
+  double ll = nbii_loglik(d.y, mu, sigma);
+  GlmFit f;
+  f.family = Family::nbii;
+  f.columns = columns;
+  VectorXd g(n), w(n);
+  MatrixXd info;
+  int it = 0;
+  for (; it < o.max_iterations * 10; ++it) {
+    const double ll_start = ll;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double m = mu(i), r = m / sigma, yi = d.y[static_cast<std::size_t>(i)];
+      const double gi = (digamma(yi + r) - digamma(r) - std::log1p(sigma)) / sigma;
+      const double hi = (trigamma(yi + r) - trigamma(r)) / (sigma * sigma);
+      g(i) = m * gi;
+      w(i) = -(m * gi + m * m * hi);  // observed information of eta_i
+      if (!(w(i) > 0)) w(i) = m / (1.0 + sigma);
+    }
+    info = X.transpose() * w.asDiagonal() * X;
+    Eigen::LDLT<MatrixXd> ldlt(info);
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive())
+      throw ModelError("the design is singular (a candidate duplicates another or is constant over the cells)");
+    VectorXd step = ldlt.solve(X.transpose() * g);
+    double t = 1.0;
+    VectorXd nb, ne, nm;
+    double nll = -std::numeric_limits<double>::infinity();
+    for (int h = 0; h < 40; ++h, t /= 2) {
+      nb = beta + t * step;
+      ne = X * nb;
+      nm = ne.array().exp();
+      nll = nbii_loglik(d.y, nm, sigma);
+      if (nll >= ll) break;
+    }
+    if (nll >= ll) {
+      beta = nb;
+      eta = ne;
+      mu = nm;
+      ll = nll;
+    }
+    sigma = nbii_sigma(d.y, mu, sigma);
+    ll = nbii_loglik(d.y, mu, sigma);
+    if (std::fabs(ll - ll_start) < o.tolerance * (std::fabs(ll) + 0.1) && step.cwiseAbs().maxCoeff() < 1e-6) {
+      f.converged = true;
+      break;
+    }
+  }
+  if (!f.converged)
+    throw ModelError("the nbii model did not converge in " + std::to_string(o.max_iterations * 10) + " iterations");
+  // Observed information for beta at the optimum (conditional on sigma).
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double m = mu(i), r = m / sigma, yi = d.y[static_cast<std::size_t>(i)];
+    const double gi = (digamma(yi + r) - digamma(r) - std::log1p(sigma)) / sigma;
+    const double hi = (trigamma(yi + r) - trigamma(r)) / (sigma * sigma);
+    w(i) = -(m * gi + m * m * hi);
+  }
+  info = X.transpose() * w.asDiagonal() * X;
+  const MatrixXd cov = info.inverse();
+  f.beta = to_std(beta);
+  for (Eigen::Index j = 0; j < cov.rows(); ++j) f.se.push_back(std::sqrt(cov(j, j)));
+  f.sigma = sigma;
+  f.loglik = ll;
+  f.iterations = it + 1;
+  const double nn = static_cast<double>(n);
+  f.parameters = static_cast<int>(X.cols()) + 1;
+  f.aic = -2.0 * ll + 2.0 * f.parameters;
+  f.bic = -2.0 * ll + std::log(nn) * f.parameters;
+  double chi2 = 0, dev = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double m = mu(i), yi = d.y[static_cast<std::size_t>(i)];
+    chi2 += (yi - m) * (yi - m) / (m * (1.0 + sigma));
+    dev += 2.0 * (ylogy_over(yi, m) - (yi - m));
+  }
+  f.deviance = dev;
+  f.pearson_dispersion = chi2 / std::max(1.0, nn - static_cast<double>(X.cols()));
+  return f;
+}
+
+}  // namespace
+
+double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int max_iterations) {
+  using boost::math::digamma;
+  using boost::math::trigamma;
+  const double n = static_cast<double>(y.size());
+  double s = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) s += (y[i] / mu[i] - 1.0) * (y[i] / mu[i] - 1.0);
+  double t = n / s;
+  for (int it = 0; it < max_iterations; ++it) {
+    t = std::fabs(t);
+    double score = 0, info = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      score += digamma(t + y[i]) - digamma(t) + std::log(t) + 1.0 - std::log(t + mu[i]) -
+               (y[i] + t) / (mu[i] + t);
+      info += -trigamma(t + y[i]) + trigamma(t) - 1.0 / t + 2.0 / (mu[i] + t) -
+              (y[i] + t) / ((mu[i] + t) * (mu[i] + t));
+    }
+    const double del = score / info;
+    t += del;
+    if (!std::isfinite(t) || t > 1e8) return std::numeric_limits<double>::infinity();
+    if (std::fabs(del) < 1e-10 * std::max(1.0, t)) break;
+  }
+  return t < 0 ? 0.0 : t;
+}
+
+GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family family, const GlmOptions& o) {
+  if (family == Family::nbii) return fit_nbii(d, columns, o);
+  const MatrixXd X = dense_design(d, columns);
+  const double n = static_cast<double>(d.rows());
+  GlmFit f;
+  f.family = family;
+  f.columns = columns;
+  Irls r = irls(X, d.y, std::numeric_limits<double>::infinity(), nullptr, o);
+  double theta = std::numeric_limits<double>::infinity();
+  int total_iterations = r.iterations;
+  bool converged = r.converged;
+  if (family == Family::nb2) {
+    // MASS::glm.nb: alternate theta (ML for fixed means) and the GLM for fixed theta.
+    std::vector<double> mu = to_std(r.mu);
+    theta = theta_ml(d.y, mu);
+    const double d1 = std::sqrt(2.0 * std::max(1.0, n - static_cast<double>(X.cols())));
+    double lm = nb2_loglik(d.y, r.mu, theta), lm0 = lm + 2.0 * d1, del = 1.0;
+    int outer = 0;
+    while (outer < o.max_iterations && (std::fabs(lm0 - lm) / d1 + std::fabs(del)) > o.tolerance) {
+      if (!std::isfinite(theta)) break;  // no overdispersion: NB2 is the Poisson model
+      const VectorXd eta = r.eta;
+      r = irls(X, d.y, theta, &eta, o);
+      total_iterations += r.iterations;
+      converged = r.converged;
+      const double t0 = theta;
+      mu = to_std(r.mu);
+      theta = theta_ml(d.y, mu);
+      del = std::isfinite(theta) ? t0 - theta : 0.0;
+      lm0 = lm;
+      lm = nb2_loglik(d.y, r.mu, theta);
+      ++outer;
+    }
+    if (outer >= o.max_iterations) converged = false;
+    f.theta = theta;
+    f.loglik = lm;
+  } else {
+    f.loglik = poisson_loglik(d.y, r.mu);
+  }
+  if (!converged)
+    throw ModelError(std::string("the ") + to_string(family) + " model did not converge in " +
+                     std::to_string(o.max_iterations) + " iterations");
+  f.beta = to_std(r.beta);
+  const MatrixXd cov = r.xtwx.inverse();
+  for (Eigen::Index j = 0; j < cov.rows(); ++j) f.se.push_back(std::sqrt(cov(j, j)));
+  f.deviance = r.deviance;
+  f.iterations = total_iterations;
+  f.converged = converged;
+  f.parameters = static_cast<int>(X.cols()) + (family == Family::nb2 ? 1 : 0);
+  f.aic = -2.0 * f.loglik + 2.0 * f.parameters;
+  f.bic = -2.0 * f.loglik + std::log(n) * f.parameters;
+  double chi2 = 0;
+  for (std::size_t i = 0; i < d.y.size(); ++i) {
+    const double m = r.mu(static_cast<Eigen::Index>(i));
+    const double var = family == Family::nb2 && std::isfinite(theta) ? m + m * m / theta : m;
+    chi2 += (d.y[i] - m) * (d.y[i] - m) / var;
+  }
+  f.pearson_dispersion = chi2 / std::max(1.0, n - static_cast<double>(X.cols()));
+  return f;
+}
+
+}  // namespace rtm::model

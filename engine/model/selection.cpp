@@ -1,0 +1,102 @@
+#include "model/selection.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+
+namespace rtm::model {
+
+namespace {
+std::string fmt(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+}  // namespace
+
+GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Family family,
+                    std::vector<std::string>* steps) {
+  std::vector<std::size_t> current;
+  GlmFit best = fit_glm(d, current, family);
+  if (steps) steps->push_back(std::string(to_string(family)) + ": null model, BIC " + fmt(best.bic));
+  Progress progress(std::string("stepwise BIC (") + to_string(family) + ")", 0);
+  for (int step = 0; step < 200; ++step) {
+    GlmFit round_best = best;
+    std::string move;
+    auto consider = [&](std::vector<std::size_t> cols, const std::string& what) {
+      std::sort(cols.begin(), cols.end());
+      try {
+        GlmFit f = fit_glm(d, cols, family);
+        progress.advance();
+        if (f.bic < round_best.bic - 1e-9) {
+          round_best = std::move(f);
+          move = what;
+        }
+      } catch (const ModelError&) {
+        // a singular or non-converging candidate model is not a move
+      }
+    };
+    for (std::size_t c : pool) {
+      if (std::find(current.begin(), current.end(), c) != current.end()) continue;
+      auto cols = current;
+      cols.push_back(c);
+      consider(cols, "+ " + d.names[c]);
+    }
+    for (std::size_t k = 0; k < current.size(); ++k) {
+      auto cols = current;
+      cols.erase(cols.begin() + static_cast<std::ptrdiff_t>(k));
+      consider(cols, "- " + d.names[current[k]]);
+    }
+    if (move.empty()) break;
+    best = std::move(round_best);
+    current = best.columns;
+    if (steps) steps->push_back(std::string(to_string(family)) + ": " + move + ", BIC " + fmt(best.bic));
+  }
+  return best;
+}
+
+Selection select_model(const Design& d, const std::vector<std::string>& group, const SelectionOptions& o) {
+  if (d.cols() == 0) throw ModelError("no candidate varies over the study cells: nothing to select from");
+  Selection s;
+  ElasticNetOptions eo;
+  eo.alpha = o.alpha;
+  s.cv = cv_enet_poisson(d, eo, make_folds(d.rows(), o.folds, o.seed));
+  s.screening_coef = s.cv.path.beta[s.cv.best];
+  // At most one band per factor and operationalization: the largest standardized effect.
+  std::map<std::string, std::size_t> strongest;
+  for (std::size_t j = 0; j < d.cols(); ++j) {
+    if (s.screening_coef[j] == 0) continue;
+    const double sd = std::sqrt([&] {
+      const double m = static_cast<double>(d.columns[j]->count()) / static_cast<double>(d.rows());
+      return m * (1 - m);
+    }());
+    auto it = strongest.find(group[j]);
+    if (it == strongest.end()) {
+      strongest[group[j]] = j;
+    } else {
+      const std::size_t k = it->second;
+      const double mk = static_cast<double>(d.columns[k]->count()) / static_cast<double>(d.rows());
+      if (std::fabs(s.screening_coef[j]) * sd > std::fabs(s.screening_coef[k]) * std::sqrt(mk * (1 - mk)))
+        it->second = j;
+    }
+  }
+  for (const auto& [g, j] : strongest) s.screened.push_back(j);
+  std::sort(s.screened.begin(), s.screened.end());
+
+  const bool want_poisson = o.family == "auto" || o.family == "poisson";
+  const bool want_nb = o.family != "poisson";
+  const Family nb = o.family == "nb2" ? Family::nb2 : o.family == "nbii" ? Family::nbii : o.negative_binomial;
+  if (want_poisson) s.poisson = stepwise_bic(d, s.screened, Family::poisson, &s.steps);
+  if (want_nb) s.negbin = stepwise_bic(d, s.screened, nb, &s.steps);
+  if (want_poisson && want_nb)
+    s.chosen = s.negbin.bic < s.poisson.bic ? s.negbin : s.poisson;
+  else
+    s.chosen = want_nb ? s.negbin : s.poisson;
+  return s;
+}
+
+}  // namespace rtm::model

@@ -1,0 +1,49 @@
+#pragma once
+// Operationalizing risk factors (METHOD.md §3): every (factor, proximity or
+// density, distance) triple becomes one binary candidate over the study cells.
+#include <string>
+#include <vector>
+
+#include "core/bitset.hpp"
+#include "core/feature_set.hpp"
+#include "ops/cell_centres.hpp"
+
+namespace rtm::ops {
+
+struct FactorInput {
+  std::string name;
+  const FeatureSet* features = nullptr;
+  std::string method = "both";      // proximity | density | both
+  std::vector<double> distances_m;  // the bands, ascending
+};
+
+struct Candidate {
+  std::string factor;
+  std::string op;           // proximity | density
+  double distance_m = 0;
+  std::string name;         // "liquor_retail.proximity.300m"
+  Bitset bits;              // 1 where the cell is exposed
+  std::size_t ones = 0;
+  double threshold = 0;     // density: mean + 2 SD over study cells; proximity: the distance
+};
+
+// Exact distance from each study-cell centre to the nearest feature geometry
+// (points: a bucket index; lines and polygons: GEOS, 0 inside a polygon).
+std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells);
+
+// Quartic-kernel density at each study-cell centre, one vector per bandwidth,
+// all bandwidths in one pass over the neighbours: K(d) = 3/(pi h^2) (1 - d^2/h^2)^2
+// for d < h, per square metre. Lines contribute points every cell/4 metres
+// weighted by the length they stand for; polygons their point on surface.
+std::vector<std::vector<double>> density_fields(const FeatureSet& fs, const StudyCells& cells,
+                                                const std::vector<double>& bandwidths_m, double cell_size_m);
+
+// 1 where value > mean + 2 SD (population SD over the study cells).
+Bitset dichotomize_mean_2sd(const std::vector<double>& values, double* threshold);
+
+std::string candidate_name(const std::string& factor, const std::string& op, double distance_m);
+
+std::vector<Candidate> operationalize(const std::vector<FactorInput>& factors, const StudyCells& cells,
+                                      double cell_size_m);
+
+}  // namespace rtm::ops
