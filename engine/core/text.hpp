@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by reports and messages.
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace rtm {
@@ -18,6 +19,13 @@ inline std::string fmt_count(std::int64_t n) {
     out.insert(out.begin(), *it);
   }
   return neg ? "-" + out : out;
+}
+
+// A number in plain or scientific notation, 3 significant digits ("2.5e+25", "1.2e+03").
+inline std::string fmt_sci(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
 }
 
 }  // namespace rtm

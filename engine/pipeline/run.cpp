@@ -36,6 +36,12 @@ class Staging {
   }
   // Moves every staged file into the run folder (one rename each).
   std::vector<std::string> commit() {
+    // Check every target first, so that a rename cannot fail halfway through.
+    for (const auto& n : names_) {
+      const fs::path target = fs::path(out_) / n;
+      if (fs::exists(target) && !fs::is_regular_file(target))
+        throw OutputError("cannot replace " + target.string() + ": it exists and is not a regular file");
+    }
     for (const auto& n : names_) io::commit_file((fs::path(dir_) / n).string(), (fs::path(out_) / n).string());
     return names_;
   }

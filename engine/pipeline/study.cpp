@@ -20,11 +20,26 @@ FeatureSet read_layer(const layers::LayerSource& src, const io::Crs& target, con
   return kind.read(src, ctx);
 }
 
+// "; N dropped: reason (first: example)" for the most common drop reason.
+std::string main_drop(const FeatureSet& fs) {
+  const DropLog::Entry* best = nullptr;
+  std::string why;
+  for (const auto& [w, e] : fs.dropped.reasons)
+    if (best == nullptr || e.count > best->count) {
+      best = &e;
+      why = w;
+    }
+  if (best == nullptr) return "";
+  return "; " + fmt_count(best->count) + " dropped: " + why + " (first: " + best->first_example + ")";
+}
+
 io::Area read_area(const layers::LayerSource& src, const io::Crs& target, FeatureSet* out) {
   FeatureSet fs = read_layer(src, target, nullptr, nullptr);
   if (fs.read == 0) throw DataError("study.area: " + src.path + " holds no features" +
                                     (src.filter.empty() ? "" : " matching the filter \"" + src.filter + "\""));
-  if (fs.kind != GeomKind::polygon || fs.features.empty())
+  if (fs.features.empty())
+    throw DataError("study.area: no usable polygon in " + src.path + main_drop(fs));
+  if (fs.kind != GeomKind::polygon)
     throw DataError("study.area: expected polygons in " + src.path + ", found " + to_string(fs.kind) + "s");
   std::vector<io::Wkb> parts;
   for (const auto& f : fs.features) parts.push_back(f.wkb);
@@ -67,21 +82,23 @@ Study load_study(const StudyConfig& config) {
   s.area = read_area(config.area, s.crs, &s.area_source);
   const io::Box b = s.area.bounds();
 
-  // Grid, with a size guard before anything is allocated.
-  s.grid = GridSpec::covering(b.min_x, b.min_y, b.max_x, b.max_y, config.cell_size_m);
-  s.grid.crs_wkt = s.crs.wkt;
-  s.grid.crs_name = s.crs.name;
-  const double cells = static_cast<double>(s.grid.cols) * static_cast<double>(s.grid.rows);
+  // Grid, with a size guard before anything is allocated (estimated in
+  // floating point first: absurd cell sizes overflow integer counts).
+  const double cells = (std::floor((b.max_x - b.min_x) / config.cell_size_m) + 2.0) *
+                       (std::floor((b.max_y - b.min_y) / config.cell_size_m) + 2.0);
   if (cells > static_cast<double>(config.max_cells)) {
     const double suggested = config.cell_size_m * std::sqrt(cells / static_cast<double>(config.max_cells));
     std::ostringstream m;
     m << config.file << ": study.cell_size_m: " << config.cell_size_m << " m cells over the study area ("
       << std::lround((b.max_x - b.min_x) / 1000.0) << " x " << std::lround((b.max_y - b.min_y) / 1000.0)
-      << " km) make " << fmt_count(static_cast<std::int64_t>(cells)) << " cells (about "
-      << std::llround(cells * kBytesPerCellEstimate / 1e6) << " MB before candidates), over study.max_cells = "
+      << " km) make about " << (cells < 1e15 ? fmt_count(static_cast<std::int64_t>(cells)) : fmt_sci(cells))
+      << " cells (about " << fmt_sci(cells * kBytesPerCellEstimate / 1e6) << " MB before candidates), over study.max_cells = "
       << fmt_count(config.max_cells) << "; use cells of at least " << std::ceil(suggested) << " m, or raise max_cells";
     throw ConfigError(m.str());
   }
+  s.grid = GridSpec::covering(b.min_x, b.min_y, b.max_x, b.max_y, config.cell_size_m);
+  s.grid.crs_wkt = s.crs.wkt;
+  s.grid.crs_name = s.crs.name;
   s.mask.assign(static_cast<std::size_t>(s.grid.cell_count()), 0);
   {
     Progress p("study cells", s.grid.rows);
@@ -133,7 +150,7 @@ Study load_study(const StudyConfig& config) {
                          bad_example + ")");
   if (inc.features.empty())
     throw DataError("incidents: none of the " + fmt_count(inc.read) + " incidents in " + inc_path +
-                    " lies inside the study area (check the CRS and the area)");
+                    " lies inside the study area (check the CRS and the area)" + main_drop(inc));
 
   // Window and cells.
   IncidentCounts& ic = s.incident_counts;
@@ -193,7 +210,7 @@ Study load_study(const StudyConfig& config) {
                       (lc.source.filter.empty() ? "" : " matching the filter \"" + lc.source.filter + "\""));
     if (fs.features.empty())
       throw DataError(lc.source.where + ": none of the " + fmt_count(fs.read) + " features lies within " +
-                      std::to_string(std::lround(buffer_m)) + " m of the study area");
+                      std::to_string(std::lround(buffer_m)) + " m of the study area" + main_drop(fs));
     if (!lc.geometry.empty() && lc.geometry != to_string(fs.kind))
       throw DataError(lc.source.where + ": expected " + lc.geometry + " features (geometry = \"" + lc.geometry +
                       "\"), found " + to_string(fs.kind) + "s in " + lc.source.path);

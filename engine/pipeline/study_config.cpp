@@ -63,6 +63,18 @@ class Table {
     throw ConfigError(at(key) + ": " + what);
   }
 
+  // " (found 'block_lenght_m': a misspelling?)" when an unknown key of this
+  // table is close to `key`.
+  std::string near_miss(const std::string& key) const {
+    for (const auto& [k, v] : t_) {
+      const std::string other(k.str());
+      if (other != key && used_.count(other) == 0 && edit_distance(other, key) <= 2)
+        return " (found unknown key " + key_path(other) + " on line " + std::to_string(line_of(v)) +
+               ": did you mean '" + key + "'?)";
+    }
+    return "";
+  }
+
   const toml::node* node(const std::string& key) {
     used_.insert(key);
     return t_.get(key);
@@ -78,7 +90,8 @@ class Table {
   std::string str(const std::string& key, const std::string& def) { return str(key).value_or(def); }
   std::string required_str(const std::string& key) {
     auto v = str(key);
-    if (!v) throw ConfigError(file_ + ":" + std::to_string(line_of(t_)) + ": missing key " + key_path(key));
+    if (!v)
+      throw ConfigError(file_ + ":" + std::to_string(line_of(t_)) + ": missing key " + key_path(key) + near_miss(key));
     return *v;
   }
   std::optional<double> number(const std::string& key) {
@@ -253,7 +266,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   if (c.name.empty()) study.fail("name", "must not be empty");
   c.crs = study.str("crs", "auto");
   const auto bl = study.number("block_length_m");
-  if (!bl) throw ConfigError(study.at("block_length_m") + ": missing (the mean block length in metres, e.g. 200)");
+  if (!bl)
+    throw ConfigError(study.at("block_length_m") + ": missing (the mean block length in metres, e.g. 200)" +
+                      study.near_miss("block_length_m"));
   if (!(*bl > 0) || !std::isfinite(*bl))
     study.fail("block_length_m", "expected a positive length in metres");
   c.block_length_m = *bl;
@@ -265,7 +280,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     c.max_cells = *mc;
   }
   const toml::table* at = study.table("area");
-  if (at == nullptr) throw ConfigError(study.at("area") + ": missing (the study-area polygon: [study.area] source = ...)");
+  if (at == nullptr)
+    throw ConfigError(study.at("area") + ": missing (the study-area polygon: [study.area] source = ...)" +
+                      study.near_miss("area"));
   Table area(*at, "study.area", path);
   c.area = read_source(area, "study.area", base);
   if (c.area.kind == "synthetic") area.fail("kind", "the study area must be read from a polygon source");
@@ -291,7 +308,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   auto te = inc.date("train_end");
   if (ts || te) {
     if (c.incidents.source.date_column.empty())
-      inc.fail(ts ? "train_start" : "train_end", "a training window needs date_column");
+      inc.fail(ts ? "train_start" : "train_end", "a training window needs date_column" + inc.near_miss("date_column"));
     if (!ts) inc.fail("train_start", "missing: train_end is given, train_start is not");
     if (!te) inc.fail("train_end", "missing: train_start is given, train_end is not");
     TimeWindow w;

@@ -227,5 +227,8 @@ TEST_CASE("GridSpec::covering: every point of the box lies in a cell", "[grid][c
       INFO(name << " (" << p.first << ", " << p.second << ")");
       CHECK(g.cell_of(p.first, p.second).has_value());
     }
+    // The mirror image: as no column lies wholly west of the box, no row may
+    // lie wholly north of it (the row whose north edge is max_y holds max_y).
+    CHECK(g.north - c.max_y < c.cell);
   }
 }

@@ -248,6 +248,60 @@ TEST_CASE("load_study: counts on a hand-made 500 m square", "[study]") {
   }
 }
 
+TEST_CASE("load_study: without a training window every dated-or-not incident in the area counts", "[study]") {
+  TempDir dir;
+  dir.write("area.geojson", kAreaGeoJson);
+  dir.write("incidents.csv", incidents_csv());
+  std::string text = study_toml();
+  // no date column, no window: dates are not read at all
+  for (const char* key : {"date_column", "date_format", "train_start", "train_end"}) {
+    const auto at = text.find(std::string(key) + " = ");
+    REQUIRE(at != std::string::npos);
+    text.erase(at, text.find('\n', at) - at + 1);
+  }
+  const rtm::pipeline::Study s =
+      rtm::pipeline::load_study(rtm::pipeline::parse_study_config(text, (dir.path() / "study.toml").string()));
+  const auto& ic = s.incident_counts;
+  // the 11 counted rows, the 2 rows outside the window at (450, 450), the row with the bad date at (250, 250)
+  CHECK(ic.in_area == 18);
+  CHECK(ic.before_window == 0);
+  CHECK(ic.after_window == 0);
+  CHECK(ic.in_window == 18);
+  CHECK(ic.in_edge_cells == 4);  // 3 edge rows + the east-edge row that was after the window
+  CHECK(ic.counted == 14);
+  CHECK(ic.counted == std::accumulate(s.counts.begin(), s.counts.end(), std::int64_t{0}));
+  CHECK(ic.cells_with_incidents == 8);
+  CHECK(ic.max_per_cell == 5);
+  CHECK(ic.first_time.empty());
+  CHECK(ic.last_time.empty());
+  const auto cell = s.grid.cell_of(kW + 450, kS + 450);
+  REQUIRE(cell.has_value());
+  CHECK(s.counts[static_cast<std::size_t>(s.grid.linear(*cell))] == 5);
+  const auto mid = s.grid.cell_of(kW + 250, kS + 250);
+  REQUIRE(mid.has_value());
+  CHECK(s.counts[static_cast<std::size_t>(s.grid.linear(*mid))] == 2);
+  CHECK(s.warnings.empty());
+}
+
+TEST_CASE("load_study: crs = \"auto\" picks the UTM zone of the area", "[study]") {
+  TempDir dir;
+  dir.write("area.geojson", kAreaGeoJson);
+  dir.write("incidents.csv", incidents_csv());
+  std::string text = study_toml("max_unparsable_dates = 0.2\n");
+  const std::string from = "crs = \"EPSG:26971\"\nblock";
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), "crs = \"auto\"\nblock");
+  const rtm::pipeline::Study s =
+      rtm::pipeline::load_study(rtm::pipeline::parse_study_config(text, (dir.path() / "study.toml").string()));
+  CHECK(s.crs.name == "EPSG:32616");
+  CHECK(s.crs_origin.find("automatic") != std::string::npos);
+  CHECK(s.area.area() == Approx(250000.0).epsilon(0.01));
+  CHECK(s.incident_counts.counted == std::accumulate(s.counts.begin(), s.counts.end(), std::int64_t{0}));
+  CHECK(s.incident_counts.counted == s.incident_counts.in_window - s.incident_counts.in_edge_cells);
+  CHECK(s.incident_counts.in_window == 14);
+}
+
 TEST_CASE("load_study: too many unparsable dates, and no incident in the window", "[study]") {
   TempDir dir;
   dir.write("area.geojson", kAreaGeoJson);
