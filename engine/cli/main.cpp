@@ -58,6 +58,7 @@ int cmd_validate(const std::vector<std::string>& args) {
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("rtm run STUDY.toml --out DIR");
   opts.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "run folder for the products")(
+      "model,m", po::value<std::string>(), "re-apply this saved model.json instead of selecting factors")(
       "quiet,q", "no progress output");
   po::options_description hidden;
   hidden.add_options()("study", po::value<std::string>(), "study file");
@@ -69,14 +70,15 @@ int cmd_run(const std::vector<std::string>& args) {
   po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
   if (vm.count("help")) {
     std::cout << opts
-              << "\nWrites grid.tif, counts.tif, layers.gpkg and report.json into DIR. Files appear only when\n"
+              << "\nWrites grid.tif, counts.tif, risk.tif, candidates.json, model.json, layers.gpkg and report.json\ninto DIR. Files appear only when\n"
                  "all are complete; a failed run leaves DIR as it was.\n";
     return 0;
   }
   if (!vm.count("study")) throw rtm::UsageError("run needs a study file: rtm run STUDY.toml --out DIR");
   if (!vm.count("out")) throw rtm::UsageError("run needs an output folder: rtm run STUDY.toml --out DIR");
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
-  rtm::pipeline::RunOptions o{vm["study"].as<std::string>(), vm["out"].as<std::string>()};
+  rtm::pipeline::RunOptions o{vm["study"].as<std::string>(), vm["out"].as<std::string>(),
+                              vm.count("model") ? vm["model"].as<std::string>() : std::string()};
   const auto written = rtm::pipeline::run_study(o);
   if (!vm.count("quiet")) {
     std::cerr << "rtm: wrote";

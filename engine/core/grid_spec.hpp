@@ -48,9 +48,11 @@ struct GridSpec {
     GridSpec g;
     g.cell_size_m = cell_size_m;
     g.west = std::floor(min_x / cell_size_m) * cell_size_m;
-    g.north = (std::floor(max_y / cell_size_m) + 1.0) * cell_size_m;
+    // x: cells are [west, east), so a box edge on a multiple needs the next column;
+    // y: cells are (south, north], so a box edge on a multiple needs the next row down.
+    g.north = std::ceil(max_y / cell_size_m) * cell_size_m;
     const double east = (std::floor(max_x / cell_size_m) + 1.0) * cell_size_m;
-    const double south = std::floor(min_y / cell_size_m) * cell_size_m;
+    const double south = (std::ceil(min_y / cell_size_m) - 1.0) * cell_size_m;
     g.cols = static_cast<std::int64_t>(std::llround((east - g.west) / cell_size_m));
     g.rows = static_cast<std::int64_t>(std::llround((g.north - south) / cell_size_m));
     return g;

@@ -153,9 +153,12 @@ struct Solver {
           if (++sweeps > o.max_sweeps) throw ModelError("elastic net: coordinate descent did not converge");
       }
       recompute_eta();
-      double change = std::fabs(b0 - b0_start);
-      for (std::size_t j = 0; j < p; ++j) change = std::max(change, std::fabs(b[j] - b_start[j]));
-      if (change < 1e-10) return;
+      // Converged when the outer step moves no coefficient by more than the
+      // inner tolerance, measured the same way (curvature * change^2).
+      double change = W / n * (b0 - b0_start) * (b0 - b0_start);
+      for (std::size_t j = 0; j < p; ++j)
+        if (usable[j]) change = std::max(change, curv[j] * (b[j] - b_start[j]) * (b[j] - b_start[j]));
+      if (change < 10 * o.tolerance) return;
     }
     throw ModelError("elastic net: the IRLS loop did not converge at lambda " + std::to_string(lambda));
   }

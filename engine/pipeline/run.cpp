@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.hpp"
 #include "io/gpkg_writer.hpp"
 #include "io/output_dir.hpp"
 #include "io/raster_writer.hpp"
+#include "pipeline/model_step.hpp"
 #include "pipeline/report.hpp"
 #include "pipeline/study.hpp"
 
@@ -55,7 +57,20 @@ class Staging {
 std::vector<std::string> run_study(const RunOptions& options) {
   const StudyConfig config = load_study_config(options.study_file);
   io::prepare_output_dir(options.out_dir);
+  nlohmann::json saved;
+  if (!options.model_file.empty()) {
+    std::ifstream in(options.model_file);
+    if (!in) throw ModelError("cannot read the saved model " + options.model_file);
+    try {
+      saved = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw ModelError(options.model_file + " is not a saved model (not valid JSON: " + e.what() + ")");
+    }
+    if (!saved.is_object() || saved.value("format", "") != "rtm-model")
+      throw ModelError(options.model_file + " is not a saved rtm model (no \"format\": \"rtm-model\")");
+  }
   const Study study = load_study(config);
+  const ModelResult model = fit_study_model(study, options.model_file.empty() ? nullptr : &saved);
 
   Staging staging(options.out_dir);
   io::write_cog(staging.path("grid.tif"), study.grid, study.mask);
@@ -74,13 +89,21 @@ std::vector<std::string> run_study(const RunOptions& options) {
     tables.push_back({config.layers[i].name, &study.layers[i]});
   io::write_gpkg(staging.path("layers.gpkg"), study.crs, tables, study.area);
 
+  io::write_cog(staging.path("risk.tif"), study.grid, model.risk, -1.0);
+  io::write_text_file(staging.path("candidates.json"), model.candidates_json.dump(2) + "\n");
+  if (config.model.mode == "rtm") io::write_text_file(staging.path("model.json"), model.saved_model.dump(2) + "\n");
+
   nlohmann::json report = study_report(study);
+  report["model"] = model.report;
   report["provenance"] = provenance(study);
   report["outputs"] = {{"grid.tif", "study-cell mask (1 = study cell), COG"},
                        {"counts.tif", "incidents per study cell in the training window (-1 outside), COG"},
                        {"layers.gpkg", "projected, clipped features of every layer and the incidents used "
                                        "(internal: holds incident locations)"},
+                       {"risk.tif", "relative risk score per study cell (-1 outside), COG"},
+                       {"candidates.json", "every candidate: factor, operationalization, distance, cells with 1"},
                        {"report.json", "this report"}};
+  if (config.model.mode == "rtm") report["outputs"]["model.json"] = "the fitted model, re-applicable with --model";
   io::write_text_file(staging.path("report.json"), report.dump(2) + "\n");
   return staging.commit();
 }

@@ -7,6 +7,7 @@ namespace rtm::pipeline {
 struct RunOptions {
   std::string study_file;
   std::string out_dir;
+  std::string model_file;  // re-apply this saved model instead of selecting one
 };
 
 // Loads the study and writes the run's products into out_dir. Every product is

@@ -296,6 +296,27 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     ops.finish(kOpsKeys);
   }
 
+  // [model]
+  if (const toml::table* mt = top.table("model")) {
+    Table mdl(*mt, "model", path);
+    ModelConfig& m = c.model;
+    m.mode = mdl.str("mode", m.mode);
+    if (m.mode != "rtm" && m.mode != "additive")
+      mdl.fail("mode", "expected \"rtm\" or \"additive\", found \"" + m.mode + "\"");
+    m.alpha = mdl.number("alpha").value_or(m.alpha);
+    if (!(m.alpha > 0 && m.alpha <= 1)) mdl.fail("alpha", "expected a number in (0, 1]");
+    m.folds = mdl.integer("folds").value_or(m.folds);
+    if (m.folds < 3 || m.folds > 50) mdl.fail("folds", "expected 3 to 50 folds");
+    m.seed = mdl.integer("seed").value_or(m.seed);
+    m.family = mdl.str("family", m.family);
+    if (m.family != "auto" && m.family != "poisson" && m.family != "nb2" && m.family != "nbii")
+      mdl.fail("family", "expected \"auto\", \"poisson\", \"nb2\" or \"nbii\", found \"" + m.family + "\"");
+    m.negative_binomial = mdl.str("negative_binomial", m.negative_binomial);
+    if (m.negative_binomial != "nb2" && m.negative_binomial != "nbii")
+      mdl.fail("negative_binomial", "expected \"nb2\" or \"nbii\"");
+    mdl.finish({"mode", "alpha", "folds", "seed", "family", "negative_binomial"});
+  }
+
   // [incidents]
   const toml::table* it = top.table("incidents");
   if (it == nullptr) throw ConfigError(path + ": missing table [incidents]");
@@ -369,7 +390,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       c.layers.push_back(std::move(lc));
     }
   }
-  top.finish({"study", "incidents", "operationalization", "layers"});
+  top.finish({"study", "incidents", "operationalization", "model", "layers"});
   return c;
 }
 

@@ -36,6 +36,16 @@ struct IncidentsConfig {
   double max_unparsable_dates = 0.01;  // fraction of rows above which the read fails
 };
 
+// Factor selection and weighting (METHOD.md §4).
+struct ModelConfig {
+  std::string mode = "rtm";              // rtm (RTMDx best model) | additive (2009-2011 density scores)
+  double alpha = 0.5;                    // elastic-net mixing
+  std::int64_t folds = 10;               // cross-validation folds
+  std::int64_t seed = 1;                 // fold assignment
+  std::string family = "auto";           // auto (Poisson vs negative binomial by BIC) | poisson | nb2 | nbii
+  std::string negative_binomial = "nb2"; // which NB competes in auto: nb2 (MASS) | nbii (gamlss, RTMDx)
+};
+
 struct StudyConfig {
   std::string file;  // absolute path of the study file
   std::string name;
@@ -46,6 +56,7 @@ struct StudyConfig {
   layers::LayerSource area;
   IncidentsConfig incidents;
   Operationalization default_ops;
+  ModelConfig model;
   std::vector<LayerConfig> layers;
 
   // The largest spatial influence of any layer, in metres.

@@ -153,6 +153,8 @@ TEST_CASE("study config: errors name the file, line and key", "[config]") {
       {"unknown key with a near miss",
        replace(kMinimal, "block_length_m = 200\n", "block_length_m = 200\ncel_size_m = 50\n"),
        {f + "4: unknown key study.cel_size_m", "did you mean 'cell_size_m'"}},
+      {"misspelled required key", replace(kMinimal, "block_length_m = 200", "block_lenght_m = 200"),
+       {f + "1: study.block_length_m", "missing", "did you mean 'block_length_m'"}},
       {"unknown table with a near miss", kMinimal + "[operationalisation]\nmethod = \"both\"\n",
        {f + "13: unknown key operationalisation", "did you mean 'operationalization'"}},
       {"unknown key in [incidents]", kMinimal + "date_colum = \"date\"\n",

@@ -48,7 +48,7 @@ struct SpecCase {
 
 }  // namespace
 
-TEST_CASE("synthetic layer: same seed, same features; other seed, other features; all inside", "[synthetic]") {
+TEST_CASE("synthetic layer: same seed same features, other seed other features, all inside", "[synthetic]") {
   const rtm::io::Crs crs = rtm::io::resolve_crs("EPSG:26971", "test");
   const rtm::io::Area area = l_shape();
   REQUIRE(area.area() == Approx(750000.0));
