@@ -8,7 +8,8 @@ PACKAGES=(
   libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
   libmapnik-dev mapnik-utils fonts-dejavu-core
   libboost-program-options-dev catch2
-  libtomlplusplus-dev nlohmann-json3-dev libeigen3-dev libssl-dev
+  libtomlplusplus-dev nlohmann-json3-dev libeigen3-dev libssl-dev libboost-dev
+  r-base-core r-cran-glmnet r-cran-mass
 )
 
 missing=()

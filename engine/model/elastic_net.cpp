@@ -90,6 +90,8 @@ struct Solver {
   }
 
   // One lambda: IRLS outer loop, coordinate descent inside, warm start.
+  double tol = 1e-12;
+
   void fit(double lambda) {
     const double l1 = lambda * o.alpha, l2 = lambda * (1.0 - o.alpha);
     const std::size_t rows = d.rows();
@@ -148,8 +150,8 @@ struct Solver {
       while (true) {
         const double full = sweep(false);
         if (++sweeps > o.max_sweeps) throw ModelError("elastic net: coordinate descent did not converge");
-        if (full < o.tolerance) break;
-        while (sweep(true) >= o.tolerance)
+        if (full < tol) break;
+        while (sweep(true) >= tol)
           if (++sweeps > o.max_sweeps) throw ModelError("elastic net: coordinate descent did not converge");
       }
       recompute_eta();
@@ -158,7 +160,7 @@ struct Solver {
       double change = W / n * (b0 - b0_start) * (b0 - b0_start);
       for (std::size_t j = 0; j < p; ++j)
         if (usable[j]) change = std::max(change, curv[j] * (b[j] - b_start[j]) * (b[j] - b_start[j]));
-      if (change < 10 * o.tolerance) return;
+      if (change < 10 * tol) return;
     }
     throw ModelError("elastic net: the IRLS loop did not converge at lambda " + std::to_string(lambda));
   }
@@ -170,6 +172,7 @@ ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const s
   Solver sv(d, o, row_in);
   ElasticNetPath path;
   path.null_deviance = sv.deviance();
+  sv.tol = o.thresh * path.null_deviance / sv.n;
   std::vector<double> lambdas = o.lambdas;
   const bool user = !lambdas.empty();
   if (!user) {

@@ -16,7 +16,9 @@ struct ElasticNetOptions {
   int nlambda = 100;
   double lambda_min_ratio = -1;   // < 0: glmnet's default (1e-4 when cells > columns, else 1e-2)
   std::vector<double> lambdas;    // given: fit exactly these (no early stop), as glmnet(lambda = ...)
-  double tolerance = 1e-12;       // coordinate descent: max over columns of curvature * change^2
+  // Convergence as glmnet's `thresh`: coordinate descent stops when no update
+  // changes the objective by more than thresh * null deviance / rows.
+  double thresh = 1e-7;
   int max_sweeps = 100000;
 };
 

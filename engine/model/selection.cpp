@@ -1,6 +1,7 @@
 #include "model/selection.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -64,7 +65,10 @@ Selection select_model(const Design& d, const std::vector<std::string>& group, c
   Selection s;
   ElasticNetOptions eo;
   eo.alpha = o.alpha;
+  const auto t0 = std::chrono::steady_clock::now();
   s.cv = cv_enet_poisson(d, eo, make_folds(d.rows(), o.folds, o.seed));
+  const auto t1 = std::chrono::steady_clock::now();
+  s.seconds_screening = std::chrono::duration<double>(t1 - t0).count();
   s.screening_coef = s.cv.path.beta[s.cv.best];
   // At most one band per factor and operationalization: the largest standardized effect.
   std::map<std::string, std::size_t> strongest;
@@ -92,6 +96,7 @@ Selection select_model(const Design& d, const std::vector<std::string>& group, c
   const Family nb = o.family == "nb2" ? Family::nb2 : o.family == "nbii" ? Family::nbii : o.negative_binomial;
   if (want_poisson) s.poisson = stepwise_bic(d, s.screened, Family::poisson, &s.steps);
   if (want_nb) s.negbin = stepwise_bic(d, s.screened, nb, &s.steps);
+  s.seconds_stepwise = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   if (want_poisson && want_nb)
     s.chosen = s.negbin.bic < s.poisson.bic ? s.negbin : s.poisson;
   else

@@ -28,6 +28,7 @@ struct Selection {
   GlmFit negbin;                        // stepwise result, negative binomial
   GlmFit chosen;
   std::vector<std::string> steps;       // what stepwise did, for the report
+  double seconds_screening = 0, seconds_stepwise = 0;
 };
 
 // `group` names the factor and operationalization of each column

@@ -177,6 +177,7 @@ ModelResult fit_study_model(const Study& study, const nlohmann::json* saved) {
       fams[model::to_string(r.selection.negbin.family)] = {{"bic", r.selection.negbin.bic}, {"aic", r.selection.negbin.aic}};
     rep["families_compared"] = fams;
     rep["stepwise"] = r.selection.steps;
+    rep["seconds"] = {{"screening", r.selection.seconds_screening}, {"stepwise", r.selection.seconds_stepwise}};
   }
 
   // Relative risk values and the risk score.
