@@ -10,6 +10,7 @@
 #include "core/progress.hpp"
 #include "core/version.hpp"
 #include "io/gdal_env.hpp"
+#include "pipeline/model_step.hpp"
 #include "pipeline/report.hpp"
 #include "pipeline/run.hpp"
 #include "pipeline/study.hpp"
@@ -50,7 +51,7 @@ int cmd_validate(const std::vector<std::string>& args) {
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
   const auto config = rtm::pipeline::load_study_config(vm["study"].as<std::string>());
   const auto study = rtm::pipeline::load_study(config);
-  std::cout << rtm::pipeline::validate_summary(study);
+  std::cout << rtm::pipeline::validate_summary(study) << "\n" << rtm::pipeline::candidate_summary(study);
   std::cout << "\nOK: the study can run.\n";
   return 0;
 }

@@ -46,6 +46,21 @@ std::vector<ops::Candidate> build_candidates(const Study& study, ops::StudyCells
   return ops::operationalize(inputs, *cells, study.grid.cell_size_m);
 }
 
+std::string candidate_summary(const Study& study) {
+  ops::StudyCells cells;
+  const auto cands = build_candidates(study, &cells);
+  std::string constant;
+  std::size_t n_constant = 0;
+  for (const auto& c : cands)
+    if (c.ones == 0 || c.ones == cells.size()) {
+      ++n_constant;
+      constant += "  warning: candidate " + c.name + " is " + (c.ones == 0 ? "0" : "1") +
+                  " in every study cell: it cannot be selected\n";
+    }
+  return "candidates " + std::to_string(cands.size()) + " built over " + std::to_string(cells.size()) +
+         " study cells; " + std::to_string(n_constant) + " constant\n" + constant;
+}
+
 ModelResult fit_study_model(const Study& study, const nlohmann::json* saved) {
   ModelResult r;
   r.candidates = build_candidates(study, &r.cells);

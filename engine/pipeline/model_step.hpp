@@ -29,6 +29,9 @@ struct ModelResult {
 // Builds every candidate (all factors, operationalizations and bands).
 std::vector<ops::Candidate> build_candidates(const Study& study, ops::StudyCells* cells);
 
+// "N candidates, M constant" and a warning line per constant candidate, for `rtm validate`.
+std::string candidate_summary(const Study& study);
+
 // Fits the model of the study file (or re-applies `saved`, when not null).
 ModelResult fit_study_model(const Study& study, const nlohmann::json* saved);
 
