@@ -22,6 +22,20 @@ class Bitset {
   const std::vector<std::uint64_t>& words() const { return words_; }
   std::size_t bytes() const { return words_.size() * sizeof(std::uint64_t); }
 
+  // Calls f(i) for every clear bit below size(), in increasing order.
+  template <class F>
+  void for_each_zero(F&& f) const {
+    for (std::size_t w = 0; w < words_.size(); ++w) {
+      std::uint64_t bits = ~words_[w];
+      if (w + 1 == words_.size() && (n_ & 63) != 0) bits &= (std::uint64_t{1} << (n_ & 63)) - 1;
+      while (bits != 0) {
+        const int b = __builtin_ctzll(bits);
+        f(w * 64 + static_cast<std::size_t>(b));
+        bits &= bits - 1;
+      }
+    }
+  }
+
   // Calls f(i) for every set bit, in increasing order.
   template <class F>
   void for_each(F&& f) const {

@@ -22,6 +22,7 @@ struct Solver {
   std::size_t p = 0;
   std::vector<double> m, s;  // column mean and population SD over rows in
   std::vector<bool> usable;  // s > 0
+  std::vector<bool> dense;   // more ones than zeros: work on the zeros (complement)
   // state (standardized scale)
   double b0 = 0;
   std::vector<double> b;
@@ -44,6 +45,8 @@ struct Solver {
       s[j] = std::sqrt(m[j] * (1.0 - m[j]));
       usable[j] = s[j] > 1e-12;
     }
+    dense.assign(p, false);
+    for (std::size_t j = 0; j < p; ++j) dense[j] = 2 * d.columns[j]->count() > rows;
     b.assign(p, 0.0);
     double ybar = 0;
     for (std::size_t i = 0; i < rows; ++i) ybar += v[i] * d.y[i];
@@ -73,11 +76,16 @@ struct Solver {
     double shift = b0;
     for (std::size_t j = 0; j < p; ++j)
       if (b[j] != 0) shift -= b[j] * m[j] / s[j];
+    for (std::size_t j = 0; j < p; ++j)
+      if (b[j] != 0 && dense[j]) shift += b[j] / s[j];
     std::fill(eta.begin(), eta.end(), shift);
     for (std::size_t j = 0; j < p; ++j) {
       if (b[j] == 0) continue;
       const double bj = b[j] / s[j];
-      d.columns[j]->for_each([&](std::size_t i) { eta[i] += bj; });
+      if (dense[j])
+        d.columns[j]->for_each_zero([&](std::size_t i) { eta[i] -= bj; });
+      else
+        d.columns[j]->for_each([&](std::size_t i) { eta[i] += bj; });
     }
     for (std::size_t i = 0; i < eta.size(); ++i) mu[i] = std::exp(eta[i]);
   }
@@ -107,7 +115,12 @@ struct Solver {
       for (std::size_t j = 0; j < p; ++j) {
         if (!usable[j]) continue;
         double s1 = 0;
-        d.columns[j]->for_each([&](std::size_t i) { s1 += w[i]; });
+        if (dense[j]) {
+          d.columns[j]->for_each_zero([&](std::size_t i) { s1 += w[i]; });
+          s1 = W - s1;
+        } else {
+          d.columns[j]->for_each([&](std::size_t i) { s1 += w[i]; });
+        }
         w1[j] = s1;
         curv[j] = (s1 * (1.0 - 2.0 * m[j]) + m[j] * m[j] * W) / (n * s[j] * s[j]);
       }
@@ -127,7 +140,12 @@ struct Solver {
         for (std::size_t j = 0; j < p; ++j) {
           if (!usable[j] || (active_only && b[j] == 0)) continue;
           double sq1 = 0;
-          d.columns[j]->for_each([&](std::size_t i) { sq1 += w[i] * q[i]; });
+          if (dense[j]) {
+            d.columns[j]->for_each_zero([&](std::size_t i) { sq1 += w[i] * q[i]; });
+            sq1 = swq - sq1;
+          } else {
+            d.columns[j]->for_each([&](std::size_t i) { sq1 += w[i] * q[i]; });
+          }
           const double ones_r = sq1 + c * w1[j];
           const double all_r = swq + c * W;
           const double grad = (ones_r - m[j] * all_r) / (s[j] * n);
@@ -139,8 +157,14 @@ struct Solver {
           b[j] = nb;
           // r -= delta * (x - m)/s : ones get -delta/s, everyone +delta*m/s
           const double dq = delta / s[j];
-          d.columns[j]->for_each([&](std::size_t i) { q[i] -= dq; });
-          swq -= dq * w1[j];
+          if (dense[j]) {  // ones -= dq  ==  everyone -= dq (in c), zeros += dq
+            d.columns[j]->for_each_zero([&](std::size_t i) { q[i] += dq; });
+            swq += dq * (W - w1[j]);
+            c -= dq;
+          } else {
+            d.columns[j]->for_each([&](std::size_t i) { q[i] -= dq; });
+            swq -= dq * w1[j];
+          }
           c += delta * m[j] / s[j];
           worst = std::max(worst, curv[j] * delta * delta);
         }
@@ -227,22 +251,27 @@ CrossValidation cv_enet_poisson(const Design& d, const ElasticNetOptions& o, con
   Progress progress("cross-validating the elastic net", k);
   for (int f = 1; f <= k; ++f) {
     std::vector<std::uint8_t> in(d.rows());
-    for (std::size_t i = 0; i < d.rows(); ++i) in[i] = fold[i] != f ? 1 : 0;
+    std::vector<std::size_t> held;  // held-out rows, and the columns that are 1 in each
+    for (std::size_t i = 0; i < d.rows(); ++i) {
+      in[i] = fold[i] != f ? 1 : 0;
+      if (!in[i]) held.push_back(i);
+    }
+    std::vector<std::vector<std::uint32_t>> row_cols(held.size());
+    for (std::size_t h = 0; h < held.size(); ++h)
+      for (std::size_t j = 0; j < d.cols(); ++j)
+        if (d.columns[j]->test(held[h])) row_cols[h].push_back(static_cast<std::uint32_t>(j));
     const ElasticNetPath fp = enet_poisson(d, fo, in);
     auto& fd = dev[static_cast<std::size_t>(f - 1)];
     for (std::size_t l = 0; l < L; ++l) {
-      std::vector<double> eta(d.rows(), fp.a0[l]);
-      for (std::size_t j = 0; j < d.cols(); ++j)
-        if (fp.beta[l][j] != 0) d.columns[j]->for_each([&](std::size_t i) { eta[i] += fp.beta[l][j]; });
-      double sum = 0, cnt = 0;
-      for (std::size_t i = 0; i < d.rows(); ++i)
-        if (fold[i] == f) {
-          sum += poisson_unit_deviance(d.y[i], std::exp(eta[i]));
-          cnt += 1;
-        }
-      fd[l] = sum / cnt;
-      fold_n[static_cast<std::size_t>(f - 1)] = cnt;
+      double sum = 0;
+      for (std::size_t h = 0; h < held.size(); ++h) {
+        double eta = fp.a0[l];
+        for (std::uint32_t j : row_cols[h]) eta += fp.beta[l][j];
+        sum += poisson_unit_deviance(d.y[held[h]], std::exp(eta));
+      }
+      fd[l] = sum / static_cast<double>(held.size());
     }
+    fold_n[static_cast<std::size_t>(f - 1)] = static_cast<double>(held.size());
     progress.advance();
   }
   const double total = std::accumulate(fold_n.begin(), fold_n.end(), 0.0);

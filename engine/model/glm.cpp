@@ -25,6 +25,30 @@ namespace {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
+// Differences of special functions at (t + y) and t. Counts are small
+// integers, where the differences are exact finite sums (psi(t+y) - psi(t) =
+// sum_{j<y} 1/(t+j), and likewise for trigamma and lgamma): much faster than
+// the special functions, with the special functions as the fallback.
+bool small_count(double y) { return y >= 0 && y < 200 && y == std::floor(y); }
+double digamma_diff(double t, double y) {
+  if (!small_count(y)) return boost::math::digamma(t + y) - boost::math::digamma(t);
+  double s = 0;
+  for (int j = 0; j < static_cast<int>(y); ++j) s += 1.0 / (t + j);
+  return s;
+}
+double trigamma_diff(double t, double y) {
+  if (!small_count(y)) return boost::math::trigamma(t + y) - boost::math::trigamma(t);
+  double s = 0;
+  for (int j = 0; j < static_cast<int>(y); ++j) s -= 1.0 / ((t + j) * (t + j));
+  return s;
+}
+double lgamma_diff(double t, double y) {
+  if (!small_count(y)) return std::lgamma(t + y) - std::lgamma(t);
+  double s = 0;
+  for (int j = 0; j < static_cast<int>(y); ++j) s += std::log(t + j);
+  return s;
+}
+
 MatrixXd dense_design(const Design& d, const std::vector<std::size_t>& columns) {
   const auto n = static_cast<Eigen::Index>(d.rows());
   MatrixXd X = MatrixXd::Zero(n, static_cast<Eigen::Index>(columns.size() + 1));
@@ -70,7 +94,7 @@ double nb2_loglik(const std::vector<double>& y, const VectorXd& mu, double theta
   double ll = 0;
   for (std::size_t i = 0; i < y.size(); ++i) {
     const double m = mu(static_cast<Eigen::Index>(i));
-    ll += std::lgamma(theta + y[i]) - std::lgamma(theta) - std::lgamma(y[i] + 1.0) +
+    ll += lgamma_diff(theta, y[i]) - std::lgamma(y[i] + 1.0) +
           theta * std::log(theta / (theta + m)) + (y[i] > 0 ? y[i] * std::log(m / (theta + m)) : 0.0);
   }
   return ll;
@@ -137,19 +161,18 @@ double nbii_loglik(const std::vector<double>& y, const VectorXd& mu, double sigm
   const double l1s = std::log1p(sigma), ls = std::log(sigma);
   for (std::size_t i = 0; i < y.size(); ++i) {
     const double r = mu(static_cast<Eigen::Index>(i)) / sigma;
-    ll += std::lgamma(y[i] + r) - std::lgamma(r) - std::lgamma(y[i] + 1.0) - r * l1s + y[i] * (ls - l1s);
+    ll += lgamma_diff(r, y[i]) - std::lgamma(y[i] + 1.0) - r * l1s + y[i] * (ls - l1s);
   }
   return ll;
 }
 
 // d loglik / d sigma for fixed means.
 double nbii_dsigma(const std::vector<double>& y, const VectorXd& mu, double sigma) {
-  using boost::math::digamma;
   double g = 0;
   const double l1s = std::log1p(sigma);
   for (std::size_t i = 0; i < y.size(); ++i) {
     const double m = mu(static_cast<Eigen::Index>(i)), r = m / sigma;
-    g += (digamma(y[i] + r) - digamma(r) - l1s) * (-m / (sigma * sigma)) - r / (1.0 + sigma) + y[i] / sigma -
+    g += (digamma_diff(r, y[i]) - l1s) * (-m / (sigma * sigma)) - r / (1.0 + sigma) + y[i] / sigma -
          y[i] / (1.0 + sigma);
   }
   return g;
@@ -177,14 +200,15 @@ double nbii_sigma(const std::vector<double>& y, const VectorXd& mu, double sigma
 
 // NBII (gamlss): y ~ NB(size = mu/sigma, prob = 1/(1+sigma)), variance mu (1 + sigma).
 // Alternates a damped Newton step for beta (fixed sigma) and the ML sigma.
-GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const GlmOptions& o) {
-  using boost::math::digamma;
-  using boost::math::trigamma;
+GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const GlmOptions& o, const GlmFit* warm) {
   const MatrixXd X = dense_design(d, columns);
   const auto n = X.rows();
-  Irls start = irls(X, d.y, std::numeric_limits<double>::infinity(), nullptr, o);
+  VectorXd warm_eta;
+  if (warm != nullptr) warm_eta = Eigen::Map<const VectorXd>(warm->eta.data(), static_cast<Eigen::Index>(warm->eta.size()));
+  Irls start = irls(X, d.y, std::numeric_limits<double>::infinity(), warm != nullptr ? &warm_eta : nullptr, o);
   VectorXd beta = start.beta, eta = start.eta, mu = start.mu;
-  double sigma = nbii_sigma(d.y, mu, std::max(1e-3, start.deviance / static_cast<double>(n)));
+  double sigma = nbii_sigma(d.y, mu, warm != nullptr && warm->sigma > 0 ? warm->sigma
+                                                                         : std::max(1e-3, start.deviance / static_cast<double>(n)));
   double ll = nbii_loglik(d.y, mu, sigma);
   GlmFit f;
   f.family = Family::nbii;
@@ -196,8 +220,8 @@ GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const 
     const double ll_start = ll;
     for (Eigen::Index i = 0; i < n; ++i) {
       const double m = mu(i), r = m / sigma, yi = d.y[static_cast<std::size_t>(i)];
-      const double gi = (digamma(yi + r) - digamma(r) - std::log1p(sigma)) / sigma;
-      const double hi = (trigamma(yi + r) - trigamma(r)) / (sigma * sigma);
+      const double gi = (digamma_diff(r, yi) - std::log1p(sigma)) / sigma;
+      const double hi = trigamma_diff(r, yi) / (sigma * sigma);
       g(i) = m * gi;
       w(i) = -(m * gi + m * m * hi);  // observed information of eta_i
       if (!(w(i) > 0)) w(i) = m / (1.0 + sigma);
@@ -235,8 +259,8 @@ GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const 
   // Observed information for beta at the optimum (conditional on sigma).
   for (Eigen::Index i = 0; i < n; ++i) {
     const double m = mu(i), r = m / sigma, yi = d.y[static_cast<std::size_t>(i)];
-    const double gi = (digamma(yi + r) - digamma(r) - std::log1p(sigma)) / sigma;
-    const double hi = (trigamma(yi + r) - trigamma(r)) / (sigma * sigma);
+    const double gi = (digamma_diff(r, yi) - std::log1p(sigma)) / sigma;
+    const double hi = trigamma_diff(r, yi) / (sigma * sigma);
     w(i) = -(m * gi + m * m * hi);
   }
   info = X.transpose() * w.asDiagonal() * X;
@@ -244,6 +268,7 @@ GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const 
   f.beta = to_std(beta);
   for (Eigen::Index j = 0; j < cov.rows(); ++j) f.se.push_back(std::sqrt(cov(j, j)));
   f.sigma = sigma;
+  f.eta = to_std(eta);
   f.loglik = ll;
   f.iterations = it + 1;
   const double nn = static_cast<double>(n);
@@ -264,8 +289,6 @@ GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const 
 }  // namespace
 
 double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int max_iterations) {
-  using boost::math::digamma;
-  using boost::math::trigamma;
   const double n = static_cast<double>(y.size());
   double s = 0;
   for (std::size_t i = 0; i < y.size(); ++i) s += (y[i] / mu[i] - 1.0) * (y[i] / mu[i] - 1.0);
@@ -274,9 +297,9 @@ double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int
     t = std::fabs(t);
     double score = 0, info = 0;
     for (std::size_t i = 0; i < y.size(); ++i) {
-      score += digamma(t + y[i]) - digamma(t) + std::log(t) + 1.0 - std::log(t + mu[i]) -
+      score += digamma_diff(t, y[i]) + std::log(t) + 1.0 - std::log(t + mu[i]) -
                (y[i] + t) / (mu[i] + t);
-      info += -trigamma(t + y[i]) + trigamma(t) - 1.0 / t + 2.0 / (mu[i] + t) -
+      info += -trigamma_diff(t, y[i]) - 1.0 / t + 2.0 / (mu[i] + t) -
               (y[i] + t) / ((mu[i] + t) * (mu[i] + t));
     }
     const double del = score / info;
@@ -287,14 +310,22 @@ double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int
   return t < 0 ? 0.0 : t;
 }
 
-GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family family, const GlmOptions& o) {
-  if (family == Family::nbii) return fit_nbii(d, columns, o);
+GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family family, const GlmOptions& o,
+               const GlmFit* start) {
+  if (start != nullptr && (start->family != family || start->eta.size() != d.rows())) start = nullptr;
+  if (family == Family::nbii) return fit_nbii(d, columns, o, start);
   const MatrixXd X = dense_design(d, columns);
   const double n = static_cast<double>(d.rows());
   GlmFit f;
   f.family = family;
   f.columns = columns;
-  Irls r = irls(X, d.y, std::numeric_limits<double>::infinity(), nullptr, o);
+  VectorXd start_eta;
+  double start_theta = std::numeric_limits<double>::infinity();
+  if (start != nullptr) {
+    start_eta = Eigen::Map<const VectorXd>(start->eta.data(), static_cast<Eigen::Index>(start->eta.size()));
+    if (family == Family::nb2 && start->theta > 0) start_theta = start->theta;
+  }
+  Irls r = irls(X, d.y, start_theta, start != nullptr ? &start_eta : nullptr, o);
   double theta = std::numeric_limits<double>::infinity();
   int total_iterations = r.iterations;
   bool converged = r.converged;
@@ -329,6 +360,7 @@ GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family 
     throw ModelError(std::string("the ") + to_string(family) + " model did not converge in " +
                      std::to_string(o.max_iterations) + " iterations");
   f.beta = to_std(r.beta);
+  f.eta = to_std(r.eta);
   const MatrixXd cov = r.xtwx.inverse();
   for (Eigen::Index j = 0; j < cov.rows(); ++j) f.se.push_back(std::sqrt(cov(j, j)));
   f.deviance = r.deviance;

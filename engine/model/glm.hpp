@@ -27,6 +27,7 @@ struct GlmFit {
   int parameters = 0; // counted in AIC/BIC (coefficients + dispersion)
   int iterations = 0;
   bool converged = false;
+  std::vector<double> eta;  // linear predictor per row (a warm start for nearby models)
 };
 
 struct GlmOptions {
@@ -36,8 +37,10 @@ struct GlmOptions {
 
 // Fits the model with the given design columns. Throws ModelError when the
 // fit fails (singular design, no convergence).
+// `start`: a fit of a nearby model (same family) whose linear predictor and
+// dispersion start the iterations; the maximum reached is the same.
 GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family family,
-               const GlmOptions& options = {});
+               const GlmOptions& options = {}, const GlmFit* start = nullptr);
 
 // Maximum-likelihood NB2 theta for fixed means (MASS::theta.ml).
 double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int max_iterations = 50);

@@ -31,7 +31,7 @@ GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Famil
     auto consider = [&](std::vector<std::size_t> cols, const std::string& what) {
       std::sort(cols.begin(), cols.end());
       try {
-        GlmFit f = fit_glm(d, cols, family);
+        GlmFit f = fit_glm(d, cols, family, {}, &best);
         progress.advance();
         if (f.bic < round_best.bic - 1e-9) {
           round_best = std::move(f);

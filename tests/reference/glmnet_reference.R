@@ -37,7 +37,12 @@ put("null_dev", fit$nulldev)
 cf <- as.matrix(coef(fit))  # (k+1) x nlambda, intercept first, original scale
 for (k in seq_len(ncol(cf))) put(paste0("coef_", k), cf[, k])
 
-# Cross-validation with the given folds, mean Poisson deviance.
+# Cross-validation with the given folds, mean Poisson deviance, two ways:
+# cv_*:  cv.glmnet as usually called (lambda = NULL). Each fold then fits its
+#        own lambda path and its predictions at the full-data lambdas are
+#        linearly interpolated between the fold's lambdas (alignment = "lambda").
+# cvl_*: cv.glmnet(lambda = fit$lambda): every fold is fitted exactly at the
+#        full-data lambdas (no interpolation).
 cv <- cv.glmnet(x, y, family = "poisson", alpha = alpha, foldid = fold, thresh = 1e-14, maxit = 1e6,
                 type.measure = "deviance")
 put("cv_lambda", cv$lambda)
@@ -45,5 +50,12 @@ put("cv_lambda_min", cv$lambda.min)
 put("cv_index_min", which(cv$lambda == cv$lambda.min))  # 1-based
 put("cv_cvm", cv$cvm)
 put("cv_cvsd", cv$cvsd)
+cvl <- cv.glmnet(x, y, family = "poisson", alpha = alpha, foldid = fold, thresh = 1e-14, maxit = 1e6,
+                 type.measure = "deviance", lambda = fit$lambda)
+put("cvl_lambda", cvl$lambda)
+put("cvl_lambda_min", cvl$lambda.min)
+put("cvl_index_min", which(cvl$lambda == cvl$lambda.min))  # 1-based
+put("cvl_cvm", cvl$cvm)
+put("cvl_cvsd", cvl$cvsd)
 put("done", 1)
 close(out)

@@ -5,7 +5,8 @@
 // reference numbers are regenerated on every run. Rscript (with glmnet and
 // MASS) is required: without it these tests fail, they do not skip.
 //
-// Set RTM_REFERENCE_VERBOSE=1 to print the measured maximum differences.
+// Set RTM_REFERENCE_VERBOSE=1 to print the measured maximum differences,
+// RTM_REFERENCE_KEEP=1 to keep the temporary CSV and R output.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -52,14 +53,15 @@ std::string fmt(double v) {
 // ---------------------------------------------------------------- data set --
 
 constexpr std::size_t kRows = 3000;
-constexpr std::size_t kCols = 6;
+constexpr std::size_t kCols = 8;
 constexpr int kFolds = 10;
 
-// Six binary columns with prevalences from ~4% to ~60% (so glmnet's
-// standardization matters) and two correlated pairs (x1-x2, x3-x4); counts
-// drawn from an NB2 model with theta 1.8. mt19937_64's output sequence is fixed
-// by the standard; uniforms are built from its bits without std::
-// distributions, so the data are the same on every platform.
+// Eight binary columns with prevalences from ~4% to ~60% (so glmnet's
+// standardization matters), two correlated pairs (x1-x2, x3-x4) and three
+// columns without effect (x6-x8, so that cross-validation has an interior
+// minimum); counts drawn from an NB2 model with theta 1.8. mt19937_64's output
+// sequence is fixed by the standard and the uniforms are built from its bits
+// without std:: distributions, so the data are the same on every platform.
 struct Data {
   std::vector<double> y;
   std::vector<rtm::Bitset> x;
@@ -73,18 +75,20 @@ const Data& data() {
     auto permille = [&rng](std::uint64_t p) { return rng() % 1000u < p; };
     auto uniform = [&rng] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
     const double b0 = std::log(0.4);
-    const double beta[kCols] = {1.0, 0.5, 0.3, -0.25, 0.15, 0.0};
+    const double beta[kCols] = {0.6, 0.3, 0.2, -0.15, 0.1, 0.0, 0.0, 0.0};
     const double theta = 1.8;
     out.x.assign(kCols, rtm::Bitset(kRows));
     out.y.resize(kRows);
     for (std::size_t i = 0; i < kRows; ++i) {
       bool v[kCols];
-      v[0] = permille(40);                  // ~4%
-      v[1] = permille(v[0] ? 600 : 100);    // ~12%, with x1
-      v[2] = permille(250);                 // 25%
-      v[3] = permille(v[2] ? 700 : 300);    // ~40%, with x3
-      v[4] = permille(600);                 // 60%
-      v[5] = permille(150);                 // 15%, no effect
+      v[0] = permille(40);                // ~4%
+      v[1] = permille(v[0] ? 600 : 100);  // ~12%, with x1
+      v[2] = permille(250);               // 25%
+      v[3] = permille(v[2] ? 700 : 300);  // ~40%, with x3
+      v[4] = permille(600);               // 60%
+      v[5] = permille(150);               // 15%, no effect
+      v[6] = permille(80);                // 8%, no effect
+      v[7] = permille(300);               // 30%, no effect
       double eta = b0;
       for (std::size_t j = 0; j < kCols; ++j)
         if (v[j]) {
@@ -132,6 +136,10 @@ struct TempDir {
     fs::create_directories(path);
   }
   ~TempDir() {
+    if (const char* keep = std::getenv("RTM_REFERENCE_KEEP"); keep != nullptr && *keep != '\0') {
+      std::printf("[reference] kept %s\n", path.string().c_str());
+      return;
+    }
     std::error_code ec;
     fs::remove_all(path, ec);
   }
@@ -371,18 +379,69 @@ TEST_CASE("elastic-net lambda sequence and path length equal glmnet's", "[refere
     INFO("lambda " << k + 1 << ": rtm " << p.lambda[k] << ", glmnet " << lambdas[k]);
     CHECK(r <= 1e-6);
   }
-  // glmnet stops its own path early when the deviance explained stalls.
-  INFO("rtm's path has " << p.lambda.size() << " lambdas, glmnet's " << lambdas.size());
+  // glmnet stops a path it chose itself early. For the Poisson family
+  // (glmnetpp's ElnetPathPoissonBase: sml = 10 * fdev, compared with the fit
+  // mnlam - 1 = 4 lambdas back) that is at the first 1-based k >= 5 with
+  //   (dev.ratio[k] - dev.ratio[k-4]) / dev.ratio[k] < 1e-4  or  dev.ratio[k] > 0.999.
+  // (glmnet's Gaussian rule, (rsq[k] - rsq[k-1]) < 1e-5 rsq[k], is a different one.)
+  std::size_t glmnet_rule_stop = p.dev_ratio.size();
+  for (std::size_t k = 4; k < p.dev_ratio.size(); ++k) {
+    const double r = p.dev_ratio[k];
+    if ((r - p.dev_ratio[k - 4]) / r < 1e-4 || r > 0.999) {
+      glmnet_rule_stop = k + 1;
+      break;
+    }
+  }
+  INFO("rtm's path has " << p.lambda.size() << " lambdas, glmnet's " << lambdas.size()
+                         << "; glmnet's Poisson stopping rule applied to rtm's own dev.ratio stops at "
+                         << glmnet_rule_stop);
   CHECK(p.lambda.size() == lambdas.size());
   report("lambda sequence vs glmnet: lambda_max rel diff " + fmt(lmax) + ", max rel diff " + fmt(worst) +
-         ", path length rtm " + std::to_string(p.lambda.size()) + " / glmnet " + std::to_string(lambdas.size()));
+         ", path length rtm " + std::to_string(p.lambda.size()) + " / glmnet " + std::to_string(lambdas.size()) +
+         " (glmnet's rule on rtm's dev.ratio: " + std::to_string(glmnet_rule_stop) + ")");
 }
 
-TEST_CASE("elastic-net cross-validation equals cv.glmnet with the same folds", "[reference][model]") {
+// The same mechanics on both sides: the folds are fitted exactly at the
+// full-data lambdas (glmnet's, given to both).
+TEST_CASE("elastic-net cross-validation equals cv.glmnet(lambda = ...) with the same folds", "[reference][model]") {
   const RResult& ref = glmnet_reference();
   REQUIRE_R(ref);
   const auto& R = ref.values;
-  const std::vector<double> lambdas = nums(R, "cv_lambda"), cvm = nums(R, "cv_cvm");
+  const std::vector<double> lambdas = nums(R, "cvl_lambda"), cvm = nums(R, "cvl_cvm"), cvsd = nums(R, "cvl_cvsd");
+  const auto r_best = static_cast<std::size_t>(num(R, "cvl_index_min")) - 1;
+  const rtm::model::Design d = design();
+  rtm::model::ElasticNetOptions o;
+  o.alpha = 0.5;
+  o.thresh = 1e-14;
+  o.lambdas = lambdas;
+  const rtm::model::CrossValidation cv = rtm::model::cv_enet_poisson(d, o, data().fold);
+  REQUIRE(cv.cvm.size() == cvm.size());
+  const double cm = check_rel("cvm", cv.cvm, cvm, 1e-6);
+  const double cs = check_rel("cvsd", cv.cvsd, cvsd, 1e-5);
+  // The minimum must be clear of the runner-up by more than the agreement, or
+  // the index comparison would mean nothing.
+  std::vector<double> sorted = cvm;
+  std::sort(sorted.begin(), sorted.end());
+  const double gap = (sorted[1] - sorted[0]) / sorted[0];
+  CHECK(gap > 100 * cm);
+  INFO("lambda.min: rtm index " << cv.best + 1 << ", cv.glmnet index " << r_best + 1);
+  CHECK(cv.best == r_best);
+  CHECK(r_best > 0);
+  CHECK(r_best + 1 < lambdas.size());  // an interior minimum: the test data are built for one
+  report("cv vs cv.glmnet(lambda = path): lambda.min index rtm " + std::to_string(cv.best + 1) + " / R " +
+         std::to_string(r_best + 1) + " of " + std::to_string(lambdas.size()) + ", max rel diff cvm " + fmt(cm) +
+         ", cvsd " + fmt(cs) + " (gap to the runner-up " + fmt(gap) + ")");
+}
+
+// cv.glmnet as usually called: its folds fit their own lambda paths and are
+// interpolated at the full-data lambdas, while rtm fits every fold exactly at
+// the full-data lambdas. That costs up to ~1e-4 relative in cvm here (measured
+// between the two cv.glmnet calls), hence the looser tolerance.
+TEST_CASE("elastic-net cross-validation on its own path agrees with cv.glmnet's default", "[reference][model]") {
+  const RResult& ref = glmnet_reference();
+  REQUIRE_R(ref);
+  const auto& R = ref.values;
+  const std::vector<double> lambdas = nums(R, "cv_lambda"), cvm = nums(R, "cv_cvm"), cvm_exact = nums(R, "cvl_cvm");
   const auto r_best = static_cast<std::size_t>(num(R, "cv_index_min")) - 1;
   const rtm::model::Design d = design();
   rtm::model::ElasticNetOptions o;
@@ -391,20 +450,23 @@ TEST_CASE("elastic-net cross-validation equals cv.glmnet with the same folds", "
   const rtm::model::CrossValidation cv = rtm::model::cv_enet_poisson(d, o, data().fold);
   const std::size_t common = std::min(cv.cvm.size(), cvm.size());
   REQUIRE(common > 0);
-  double worst = 0;
+  double worst = 0, interp = 0;
   for (std::size_t k = 0; k < common; ++k) {
     const double r = rel_diff(cv.cvm[k], cvm[k]);
     worst = std::max(worst, r);
+    interp = std::max(interp, rel_diff(cvm_exact[k], cvm[k]));
     INFO("cvm at lambda " << k + 1 << " (rtm " << cv.path.lambda[k] << ", glmnet " << lambdas[k] << "): rtm "
                           << cv.cvm[k] << ", cv.glmnet " << cvm[k]);
-    CHECK(r <= 1e-4);
+    CHECK(r <= 5e-4);
   }
+  INFO("cross-validated lambdas: rtm " << cv.cvm.size() << ", cv.glmnet " << cvm.size());
   CHECK(cv.cvm.size() == cvm.size());
   INFO("lambda.min: rtm index " << cv.best + 1 << " (" << cv.path.lambda[cv.best] << "), cv.glmnet index "
                                 << r_best + 1 << " (" << num(R, "cv_lambda_min") << ")");
   CHECK(cv.best == r_best);
   const double lmin = rel_diff(cv.path.lambda[cv.best], num(R, "cv_lambda_min"));
   CHECK(lmin <= 1e-6);
-  report("cv vs cv.glmnet: lambda.min index rtm " + std::to_string(cv.best + 1) + " / R " +
-         std::to_string(r_best + 1) + ", lambda.min rel diff " + fmt(lmin) + ", max rel diff cvm " + fmt(worst));
+  report("cv vs cv.glmnet (default, interpolated folds): lambda.min index rtm " + std::to_string(cv.best + 1) +
+         " / R " + std::to_string(r_best + 1) + ", lambda.min rel diff " + fmt(lmin) + ", max rel diff cvm " +
+         fmt(worst) + " (cv.glmnet exact vs interpolated: " + fmt(interp) + ")");
 }

@@ -93,7 +93,7 @@ std::int64_t poisson(std::mt19937_64& rng, double lambda) {
     ++k;
     p *= lambda / static_cast<double>(k);
     cdf += p;
-    if (p == 0.0 && k > lambda) break;  // the rest of the tail is below double precision
+    if (p == 0.0 && static_cast<double>(k) > lambda) break;  // the rest of the tail is below double precision
   }
   return k;
 }
@@ -279,8 +279,15 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
     std::printf("[planted] seed %2d: mean count %.2f, family %s (BIC poisson %.1f, %s %.1f)\n", seed,
                 total / static_cast<double>(n), rtm::model::to_string(g.family), sel.poisson.bic,
                 rtm::model::to_string(sel.negbin.family), sel.negbin.bic);
+    std::string nb_names;
+    for (std::size_t j : sel.negbin.columns) nb_names += " " + d.names[j];
     std::printf("[planted]          screened:%s\n[planted]          chosen:%s\n", screened_names.c_str(),
                 chosen_names.c_str());
+    std::printf("[planted]          %s stepwise: theta %g, loglik %.2f, parameters %d, columns:%s\n",
+                rtm::model::to_string(sel.negbin.family), sel.negbin.theta, sel.negbin.loglik, sel.negbin.parameters,
+                nb_names.c_str());
+    std::printf("[planted]          poisson stepwise: loglik %.2f, parameters %d\n", sel.poisson.loglik,
+                sel.poisson.parameters);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
 
