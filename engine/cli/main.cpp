@@ -34,7 +34,8 @@ const char* kUsage =
 
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description opts("rtm validate STUDY.toml");
-  opts.add_options()("help,h", "show this help")("quiet,q", "no progress output");
+  opts.add_options()("help,h", "show this help")("quiet,q", "no progress output")(
+      "json", "print the inputs, grid and counts as JSON (the report.json sections) instead of text");
   po::options_description hidden;
   hidden.add_options()("study", po::value<std::string>(), "study file");
   po::options_description all;
@@ -51,6 +52,10 @@ int cmd_validate(const std::vector<std::string>& args) {
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
   const auto config = rtm::pipeline::load_study_config(vm["study"].as<std::string>());
   const auto study = rtm::pipeline::load_study(config);
+  if (vm.count("json")) {
+    std::cout << rtm::pipeline::study_report(study).dump(2) << "\n";
+    return 0;
+  }
   std::cout << rtm::pipeline::validate_summary(study) << "\n" << rtm::pipeline::candidate_summary(study);
   std::cout << "\nOK: the study can run.\n";
   return 0;

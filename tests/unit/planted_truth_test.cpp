@@ -137,31 +137,99 @@ struct QuietProgress {
   QuietProgress& operator=(const QuietProgress&) = delete;
 };
 
+// The study area, its grid and cells (shared by the test cases).
+struct Place {
+  rtm::io::Crs crs;
+  rtm::io::Area area;
+  rtm::ops::StudyCells cells;
+  std::vector<double> bands;
+};
+
+Place make_place() {
+  Place p;
+  p.crs = rtm::io::resolve_crs("EPSG:26971", "planted-truth test");
+  p.area = rtm::io::Area::from_parts(
+      {rtm::io::polygon_wkb({kWest, kSouth, kWest + kSide, kSouth, kWest + kSide, kSouth + kSide, kWest,
+                             kSouth + kSide})},
+      "planted-truth area");
+  rtm::GridSpec grid = rtm::GridSpec::covering(kWest, kSouth, kWest + kSide, kSouth + kSide, kCell);
+  grid.crs_wkt = p.crs.wkt;
+  grid.crs_name = p.crs.name;
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(grid.cell_count()), 0);
+  for (std::int64_t r = 0; r < grid.rows; ++r)
+    for (std::int64_t c = 0; c < grid.cols; ++c)
+      if (p.area.covers(grid.centre_x(c), grid.centre_y(r))) mask[static_cast<std::size_t>(r * grid.cols + c)] = 1;
+  p.cells = rtm::ops::study_cells(grid, mask);
+  // Bands: half-block increments up to 3 blocks (METHOD.md §2).
+  for (int i = 1; i <= 6; ++i) p.bands.push_back(kBlock / 2.0 * i);
+  return p;
+}
+
+// One seed of the synthetic city: features, candidates, counts from the known
+// model, and the design as the pipeline builds it (model_step.cpp: constant
+// candidates left out, groups "factor.op"). Not movable: the design points
+// into `cand`.
+struct City {
+  std::vector<rtm::FeatureSet> layers;
+  std::vector<rtm::ops::Candidate> cand;
+  std::map<std::string, std::size_t> true_candidate;  // factor -> candidate index
+  std::map<std::string, std::size_t> true_column;     // factor -> design column (npos when constant)
+  rtm::model::Design d;
+  std::vector<std::size_t> column_candidate;          // design column -> candidate index
+  std::vector<std::string> group;
+  double incidents = 0;
+
+  City(const Place& p, int seed) {
+    const auto& specs = factor_specs();
+    const std::size_t n = p.cells.size();
+    for (std::size_t k = 0; k < specs.size(); ++k)
+      layers.push_back(synthetic_points(p.crs, p.area, specs[k], static_cast<std::uint64_t>(seed) * 1000u + k + 1u));
+    std::vector<rtm::ops::FactorInput> inputs;
+    for (std::size_t k = 0; k < specs.size(); ++k) inputs.push_back({specs[k].name, &layers[k], "both", p.bands});
+    cand = rtm::ops::operationalize(inputs, p.cells, kCell);
+
+    // The known model.
+    std::vector<double> eta(n, std::log(kBaseRate));
+    for (const FactorSpec& f : specs) {
+      if (!f.truth) continue;
+      const std::string name = rtm::ops::candidate_name(f.name, f.op, f.distance_m);
+      const auto it = std::find_if(cand.begin(), cand.end(), [&](const auto& c) { return c.name == name; });
+      if (it == cand.end()) continue;
+      true_candidate[f.name] = static_cast<std::size_t>(it - cand.begin());
+      it->bits.for_each([&](std::size_t i) { eta[i] += std::log(f.rrv); });
+    }
+    d.y.resize(n);
+    std::mt19937_64 rng(0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(seed));
+    for (std::size_t i = 0; i < n; ++i) {
+      d.y[i] = static_cast<double>(poisson(rng, std::exp(eta[i])));
+      incidents += d.y[i];
+    }
+    for (std::size_t c = 0; c < cand.size(); ++c) {
+      if (cand[c].ones == 0 || cand[c].ones == n) continue;
+      column_candidate.push_back(c);
+      d.columns.push_back(&cand[c].bits);
+      d.names.push_back(cand[c].name);
+      group.push_back(cand[c].factor + "." + cand[c].op);
+    }
+    for (const auto& [f, ci] : true_candidate) {
+      const auto it = std::find(column_candidate.begin(), column_candidate.end(), ci);
+      true_column[f] = it == column_candidate.end() ? std::string::npos
+                                                    : static_cast<std::size_t>(it - column_candidate.begin());
+    }
+  }
+  City(const City&) = delete;
+  City& operator=(const City&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a synthetic city", "[planted]") {
   const QuietProgress quiet;
   const auto t_start = std::chrono::steady_clock::now();
-  const rtm::io::Crs crs = rtm::io::resolve_crs("EPSG:26971", "planted-truth test");
-  REQUIRE(crs.projected);
-  const rtm::io::Area area = rtm::io::Area::from_parts(
-      {rtm::io::polygon_wkb({kWest, kSouth, kWest + kSide, kSouth, kWest + kSide, kSouth + kSide, kWest,
-                             kSouth + kSide})},
-      "planted-truth area");
-  rtm::GridSpec grid = rtm::GridSpec::covering(kWest, kSouth, kWest + kSide, kSouth + kSide, kCell);
-  grid.crs_wkt = crs.wkt;
-  grid.crs_name = crs.name;
-  std::vector<std::uint8_t> mask(static_cast<std::size_t>(grid.cell_count()), 0);
-  for (std::int64_t r = 0; r < grid.rows; ++r)
-    for (std::int64_t c = 0; c < grid.cols; ++c)
-      if (area.covers(grid.centre_x(c), grid.centre_y(r))) mask[static_cast<std::size_t>(r * grid.cols + c)] = 1;
-  const rtm::ops::StudyCells cells = rtm::ops::study_cells(grid, mask);
-  REQUIRE(cells.size() == 3600);
-  const std::size_t n = cells.size();
-
-  // Bands: half-block increments up to 3 blocks (METHOD.md §2).
-  std::vector<double> bands;
-  for (int i = 1; i <= 6; ++i) bands.push_back(kBlock / 2.0 * i);
+  const Place place = make_place();
+  REQUIRE(place.crs.projected);
+  REQUIRE(place.cells.size() == 3600);
+  const std::size_t n = place.cells.size();
 
   const auto& specs = factor_specs();
   std::map<std::string, Tally> tally;
@@ -172,52 +240,19 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
   int true_model_exact = 0;
 
   for (int seed = 1; seed <= kSeeds; ++seed) {
-    // Features: one independent layout per factor and seed.
-    std::vector<rtm::FeatureSet> layers;
-    for (std::size_t k = 0; k < specs.size(); ++k)
-      layers.push_back(synthetic_points(crs, area, specs[k], static_cast<std::uint64_t>(seed) * 1000u + k + 1u));
-    std::vector<rtm::ops::FactorInput> inputs;
-    for (std::size_t k = 0; k < specs.size(); ++k) inputs.push_back({specs[k].name, &layers[k], "both", bands});
-    const std::vector<rtm::ops::Candidate> cand = rtm::ops::operationalize(inputs, cells, kCell);
-    REQUIRE(cand.size() == specs.size() * 2 * bands.size());
-
-    // The known model.
-    std::vector<double> eta(n, std::log(kBaseRate));
-    std::map<std::string, std::size_t> true_candidate;  // factor -> candidate index
-    for (const FactorSpec& f : specs) {
-      if (!f.truth) continue;
-      const std::string name = rtm::ops::candidate_name(f.name, f.op, f.distance_m);
-      const auto it = std::find_if(cand.begin(), cand.end(), [&](const auto& c) { return c.name == name; });
-      REQUIRE(it != cand.end());
-      const std::size_t ci = static_cast<std::size_t>(it - cand.begin());
-      true_candidate[f.name] = ci;
-      tally[f.name].prevalence_sum += static_cast<double>(it->ones) / static_cast<double>(n);
-      it->bits.for_each([&](std::size_t i) { eta[i] += std::log(f.rrv); });
-    }
-    rtm::model::Design d;
-    d.y.resize(n);
-    std::mt19937_64 rng(0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(seed));
-    double total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      d.y[i] = static_cast<double>(poisson(rng, std::exp(eta[i])));
-      total += d.y[i];
-    }
+    const City city(place, seed);
+    const auto& cand = city.cand;
+    const auto& d = city.d;
+    const auto& column_candidate = city.column_candidate;
+    auto true_candidate = city.true_candidate;
+    const double total = city.incidents;
+    REQUIRE(cand.size() == specs.size() * 2 * place.bands.size());
+    REQUIRE(true_candidate.size() == 3);
     mean_count_sum += total / static_cast<double>(n);
-
-    // The design as the pipeline builds it (model_step.cpp): constant
-    // candidates left out, groups "factor.op".
-    std::vector<std::size_t> column_candidate;
-    std::vector<std::string> group;
-    for (std::size_t c = 0; c < cand.size(); ++c) {
-      if (cand[c].ones == 0 || cand[c].ones == n) continue;
-      column_candidate.push_back(c);
-      d.columns.push_back(&cand[c].bits);
-      d.names.push_back(cand[c].name);
-      group.push_back(cand[c].factor + "." + cand[c].op);
-    }
     for (const auto& [f, ci] : true_candidate) {
+      tally[f].prevalence_sum += static_cast<double>(cand[ci].ones) / static_cast<double>(n);
       INFO("seed " << seed << ": the true candidate " << cand[ci].name << " is constant");
-      REQUIRE(std::find(column_candidate.begin(), column_candidate.end(), ci) != column_candidate.end());
+      REQUIRE(city.true_column.at(f) != std::string::npos);
     }
 
     rtm::model::SelectionOptions so;
@@ -226,7 +261,7 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
     so.seed = 1;
     so.family = "auto";
     const auto t0 = std::chrono::steady_clock::now();
-    const rtm::model::Selection sel = rtm::model::select_model(d, group, so);
+    const rtm::model::Selection sel = rtm::model::select_model(d, city.group, so);
     seconds_select += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const rtm::model::GlmFit& g = sel.chosen;
     REQUIRE(g.beta.size() == g.columns.size() + 1);
