@@ -201,7 +201,7 @@ ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const s
   const bool user = !lambdas.empty();
   if (!user) {
     const double lmax = sv.lambda_max(o.alpha);
-    const double ratio = o.lambda_min_ratio > 0 ? o.lambda_min_ratio : (sv.n > static_cast<double>(sv.p) ? 1e-4 : 1e-2);
+    const double ratio = o.lambda_min_ratio > 0 ? o.lambda_min_ratio : (sv.n < static_cast<double>(sv.p) ? 1e-2 : 1e-4);
     for (int k = 0; k < o.nlambda; ++k)
       lambdas.push_back(lmax * std::pow(ratio, static_cast<double>(k) / (o.nlambda - 1)));
   }
@@ -219,10 +219,12 @@ ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const s
     path.a0.push_back(a0);
     path.beta.push_back(beta);
     path.dev_ratio.push_back(1.0 - dev / path.null_deviance);
-    // glmnet stops a path it chose itself when the deviance explained stalls.
+    // glmnet stops a path it chose itself when the deviance explained stalls;
+    // for the Poisson family it compares with the fit 4 lambdas back, with
+    // 10 times the Gaussian threshold (glmnetpp).
     if (!user && k + 1 >= 5) {
-      const double r = path.dev_ratio[k], r0 = path.dev_ratio[k - 1];
-      if (r - r0 < 1e-5 * r || r > 0.999) break;
+      const double r = path.dev_ratio[k], r0 = path.dev_ratio[k - 4];
+      if ((r - r0) / r < 1e-4 || r > 0.999) break;
     }
   }
   return path;

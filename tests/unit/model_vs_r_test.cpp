@@ -60,8 +60,10 @@ constexpr int kFolds = 10;
 // standardization matters), two correlated pairs (x1-x2, x3-x4) and three
 // columns without effect (x6-x8, so that cross-validation has an interior
 // minimum); counts drawn from an NB2 model with theta 1.8. mt19937_64's output
-// sequence is fixed by the standard and the uniforms are built from its bits
-// without std:: distributions, so the data are the same on every platform.
+// sequence is fixed by the standard and the binary columns and uniforms are
+// built from its bits without std:: distributions (only the NB inversion uses
+// libm), so the data do not depend on the standard library. Both sides read
+// the same CSV in any case.
 struct Data {
   std::vector<double> y;
   std::vector<rtm::Bitset> x;

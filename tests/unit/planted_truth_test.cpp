@@ -22,13 +22,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <iostream>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/bitset.hpp"
+#include "core/error.hpp"
 #include "core/feature_set.hpp"
 #include "core/grid_spec.hpp"
 #include "core/progress.hpp"
@@ -238,6 +238,7 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
   int poisson_bic_better = 0;
   double mean_count_sum = 0, seconds_select = 0;
   int true_model_exact = 0;
+  int nb_stepwise_missing_truth = 0;  // seeds whose NB stepwise model lacks a true candidate
 
   for (int seed = 1; seed <= kSeeds; ++seed) {
     const City city(place, seed);
@@ -316,6 +317,11 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
                 rtm::model::to_string(sel.negbin.family), sel.negbin.bic);
     std::string nb_names;
     for (std::size_t j : sel.negbin.columns) nb_names += " " + d.names[j];
+    for (const auto& [f, col] : city.true_column)
+      if (std::find(sel.negbin.columns.begin(), sel.negbin.columns.end(), col) == sel.negbin.columns.end()) {
+        ++nb_stepwise_missing_truth;
+        break;
+      }
     std::printf("[planted]          screened:%s\n[planted]          chosen:%s\n", screened_names.c_str(),
                 chosen_names.c_str());
     std::printf("[planted]          %s stepwise: theta %g, loglik %.2f, parameters %d, columns:%s\n",
@@ -354,6 +360,9 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
   for (const auto& [fam, k] : family_count) families += " " + fam + " " + std::to_string(k);
   std::printf("[planted] chosen family:%s; Poisson BIC <= NB BIC in %s seeds\n", families.c_str(),
               pct(poisson_bic_better, kSeeds).c_str());
+  std::printf("[planted] the negative-binomial stepwise model lacks a true candidate in %s seeds (see the "
+              "\"NB2 nests Poisson\" test case)\n",
+              pct(nb_stepwise_missing_truth, kSeeds).c_str());
   std::fflush(stdout);
 
   // Thresholds.
@@ -371,4 +380,56 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
   CHECK(ci_covered * 100 >= 85 * ci_cases);
   // Keep the test affordable.
   CHECK(seconds < 180.0);
+}
+
+// NB2 (variance mu + mu^2/theta) nests the Poisson model (theta -> infinity),
+// so on Poisson data (i) the NB2 fit of any set of columns must succeed and
+// reach at least the Poisson log-likelihood, and (ii) a stepwise BIC search
+// over a pool holding exactly the three true candidates must keep all three,
+// as the Poisson search does (each true term improves the log-likelihood by
+// hundreds of units; BIC charges log(3600) = 8.2 per term).
+TEST_CASE("planted truth: the NB2 fit and stepwise search on Poisson data reach the Poisson model", "[planted]") {
+  const QuietProgress quiet;
+  const Place place = make_place();
+  int nb_fit_failed = 0, nb_loglik_below = 0, nb_stepwise_short = 0, poisson_stepwise_short = 0;
+  constexpr int kNbSeeds = 10;
+  for (int seed = 1; seed <= kNbSeeds; ++seed) {
+    const City city(place, seed);
+    std::vector<std::size_t> truth;
+    for (const auto& [f, col] : city.true_column) {
+      REQUIRE(col != std::string::npos);
+      truth.push_back(col);
+    }
+    std::sort(truth.begin(), truth.end());
+    const rtm::model::GlmFit pois = rtm::model::fit_glm(city.d, truth, rtm::model::Family::poisson);
+    std::string nb_outcome;
+    try {
+      const rtm::model::GlmFit nb = rtm::model::fit_glm(city.d, truth, rtm::model::Family::nb2);
+      char b[160];
+      std::snprintf(b, sizeof b, "theta %g, loglik %.4f (Poisson %.4f)", nb.theta, nb.loglik, pois.loglik);
+      nb_outcome = b;
+      if (nb.loglik < pois.loglik - 1e-6) ++nb_loglik_below;
+    } catch (const rtm::ModelError& e) {
+      ++nb_fit_failed;
+      nb_outcome = std::string("ModelError: ") + e.what();
+    }
+    const rtm::model::GlmFit nb_step = rtm::model::stepwise_bic(city.d, truth, rtm::model::Family::nb2, nullptr);
+    const rtm::model::GlmFit pois_step =
+        rtm::model::stepwise_bic(city.d, truth, rtm::model::Family::poisson, nullptr);
+    if (nb_step.columns.size() != 3) ++nb_stepwise_short;
+    if (pois_step.columns.size() != 3) ++poisson_stepwise_short;
+    std::printf("[planted] seed %2d, the true model fitted as nb2: %s; stepwise over the 3 true candidates keeps "
+                "%zu (nb2, BIC %.1f) and %zu (poisson, BIC %.1f)\n",
+                seed, nb_outcome.c_str(), nb_step.columns.size(), nb_step.bic, pois_step.columns.size(),
+                pois_step.bic);
+  }
+  std::fflush(stdout);
+  INFO("of " << kNbSeeds << " seeds: nb2 fit of the true model threw in " << nb_fit_failed
+             << ", nb2 log-likelihood below Poisson in " << nb_loglik_below
+             << ", nb2 stepwise over the 3 true candidates kept fewer than 3 in " << nb_stepwise_short
+             << ", Poisson stepwise in " << poisson_stepwise_short);
+  CHECK(poisson_stepwise_short == 0);
+  CHECK(nb_fit_failed == 0);
+  CHECK(nb_loglik_below == 0);
+  CHECK(nb_stepwise_short == 0);
 }
