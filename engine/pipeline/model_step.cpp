@@ -62,14 +62,23 @@ std::string candidate_summary(const Study& study) {
 }
 
 ModelResult fit_study_model(const Study& study, const nlohmann::json* saved) {
+  ops::StudyCells cells;
+  std::vector<ops::Candidate> candidates = build_candidates(study, &cells);
+  return fit_model_on_counts(study, cells, candidates, study.counts, saved);
+}
+
+ModelResult fit_model_on_counts(const Study& study, const ops::StudyCells& cells,
+                                const std::vector<ops::Candidate>& candidates,
+                                const std::vector<std::int32_t>& counts, const nlohmann::json* saved) {
   ModelResult r;
-  r.candidates = build_candidates(study, &r.cells);
+  r.cells = cells;
+  r.candidates = candidates;
   const std::size_t n = r.cells.size();
   model::Design d;
   d.y.resize(n);
   double incidents = 0, cells_with = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    d.y[i] = study.counts[static_cast<std::size_t>(r.cells.linear[i])];
+    d.y[i] = counts[static_cast<std::size_t>(r.cells.linear[i])];
     incidents += d.y[i];
     cells_with += d.y[i] > 0 ? 1 : 0;
   }

@@ -32,7 +32,14 @@ std::vector<ops::Candidate> build_candidates(const Study& study, ops::StudyCells
 // "N candidates, M constant" and a warning line per constant candidate, for `rtm validate`.
 std::string candidate_summary(const Study& study);
 
-// Fits the model of the study file (or re-applies `saved`, when not null).
+// Fits the model of the study file on the study's counts (or re-applies
+// `saved`, when not null).
 ModelResult fit_study_model(const Study& study, const nlohmann::json* saved);
+
+// The same on other counts (a grid-sized vector, e.g. another training window)
+// with candidates built once by build_candidates (backtests refit many times).
+ModelResult fit_model_on_counts(const Study& study, const ops::StudyCells& cells,
+                                const std::vector<ops::Candidate>& candidates,
+                                const std::vector<std::int32_t>& counts, const nlohmann::json* saved);
 
 }  // namespace rtm::pipeline
