@@ -4,10 +4,8 @@
 #include <ogrsf_frmts.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
-#include "core/civil_time.hpp"
 #include "core/error.hpp"
 #include "io/gdal_env.hpp"
 #include "io/output_dir.hpp"
@@ -19,21 +17,28 @@ struct DatasetCloser {
   void operator()(GDALDataset* d) const { GDALClose(d); }
 };
 
-OGRwkbGeometryType ogr_type(GeomKind k) {
-  switch (k) {
-    case GeomKind::point: return wkbPoint;
-    case GeomKind::line: return wkbUnknown;  // lines and multilines mixed
-    case GeomKind::polygon: return wkbUnknown;
-  }
-  return wkbUnknown;
-}
-
 void check(OGRErr e, const std::string& what) {
   if (e != OGRERR_NONE) throw OutputError(what + ": " + take_gdal_message());
 }
+
+OGRFieldType ogr_type(GpkgField::Type t) {
+  switch (t) {
+    case GpkgField::Type::integer: return OFTInteger64;
+    case GpkgField::Type::real: return OFTReal;
+    case GpkgField::Type::text: return OFTString;
+  }
+  return OFTString;
+}
 }  // namespace
 
-void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgTable>& tables, const Area& area) {
+Wkb point_wkb(double x, double y) {
+  OGRPoint p(x, y);
+  Wkb w(static_cast<std::size_t>(p.WkbSize()));
+  p.exportToWkb(wkbNDR, w.data(), wkbVariantIso);
+  return w;
+}
+
+void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgLayer>& layers) {
   ensure_gdal();
   GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
   if (drv == nullptr) throw OutputError("GDAL lacks the GPKG driver");
@@ -45,48 +50,33 @@ void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgT
     OGRSpatialReference srs;
     srs.importFromWkt(crs.wkt.c_str());
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-
-    {
-      OGRLayer* l = ds->CreateLayer("study_area", &srs, wkbMultiPolygon, nullptr);
-      if (l == nullptr) throw OutputError("cannot create table study_area in " + path);
-      OGRFeature f(l->GetLayerDefn());
-      OGRGeometry* g = nullptr;
-      const Wkb w = area.wkb();
-      OGRGeometryFactory::createFromWkb(w.data(), &srs, &g, w.size());
-      f.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
-      check(l->CreateFeature(&f), "writing study_area to " + path);
-    }
-
-    for (const auto& t : tables) {
-      const FeatureSet& fs = *t.features;
-      char** lco = CSLSetNameValue(nullptr, "SPATIAL_INDEX", "YES");
-      OGRLayer* l = ds->CreateLayer(t.name.c_str(), &srs, ogr_type(fs.kind), lco);
-      CSLDestroy(lco);
-      if (l == nullptr) throw OutputError("cannot create table " + t.name + " in " + path);
-      OGRFieldDefn fid("source_fid", OFTInteger64);
-      check(l->CreateField(&fid), "adding source_fid");
-      const bool timed = !fs.features.empty() && fs.features.front().time_s.has_value();
-      if (timed) {
-        OGRFieldDefn tf("time", OFTString);
-        check(l->CreateField(&tf), "adding time");
+    for (const GpkgLayer& t : layers) {
+      OGRLayer* l = ds->CreateLayer(t.name.c_str(), t.spatial ? &srs : nullptr, t.spatial ? wkbUnknown : wkbNone,
+                                    nullptr);
+      if (l == nullptr) throw OutputError("cannot create table " + t.name + " in " + path + ": " + take_gdal_message());
+      for (const auto& f : t.fields) {
+        OGRFieldDefn fd(f.name.c_str(), ogr_type(f.type));
+        check(l->CreateField(&fd), "adding field " + f.name + " to " + t.name);
       }
-      for (const auto& name : fs.fields) {
-        OGRFieldDefn fd(name.c_str(), OFTString);
-        check(l->CreateField(&fd), "adding field " + name);
-      }
-      const int first_attr = timed ? 2 : 1;
       check(ds->StartTransaction(), "starting a transaction in " + path);
-      for (const Feature& ft : fs.features) {
+      for (const GpkgRow& row : t.rows) {
         OGRFeature f(l->GetLayerDefn());
-        f.SetField(0, static_cast<GIntBig>(ft.source_fid));
-        if (timed && ft.time_s) f.SetField(1, format_civil_time(*ft.time_s).c_str());
-        for (std::size_t i = 0; i < ft.attributes.size(); ++i)
-          f.SetField(first_attr + static_cast<int>(i), ft.attributes[i].c_str());
-        if (ft.wkb.empty()) {
-          f.SetGeometryDirectly(new OGRPoint(ft.x, ft.y));
-        } else {
+        for (std::size_t i = 0; i < row.values.size() && i < t.fields.size(); ++i) {
+          const int k = static_cast<int>(i);
+          const GpkgValue& v = row.values[i];
+          if (std::holds_alternative<std::int64_t>(v))
+            f.SetField(k, static_cast<GIntBig>(std::get<std::int64_t>(v)));
+          else if (std::holds_alternative<double>(v))
+            f.SetField(k, std::get<double>(v));
+          else if (std::holds_alternative<std::string>(v))
+            f.SetField(k, std::get<std::string>(v).c_str());
+          else
+            f.SetFieldNull(k);
+        }
+        if (t.spatial && !row.geometry.empty()) {
           OGRGeometry* g = nullptr;
-          OGRGeometryFactory::createFromWkb(ft.wkb.data(), &srs, &g, ft.wkb.size());
+          if (OGRGeometryFactory::createFromWkb(row.geometry.data(), &srs, &g, row.geometry.size()) != OGRERR_NONE)
+            throw OutputError("internal: cannot decode a geometry for table " + t.name);
           f.SetGeometryDirectly(g);
         }
         check(l->CreateFeature(&f), "writing table " + t.name + " to " + path);

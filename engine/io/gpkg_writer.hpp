@@ -1,21 +1,36 @@
 #pragma once
+// Writes GeoPackages: typed tables with or without geometry. Atomic: the file
+// appears only when complete.
+#include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
-#include "core/feature_set.hpp"
 #include "io/crs.hpp"
 #include "io/geometry.hpp"
 
 namespace rtm::io {
 
-struct GpkgTable {
+struct GpkgField {
+  enum class Type { integer, real, text };
   std::string name;
-  const FeatureSet* features = nullptr;
+  Type type = Type::text;
+};
+using GpkgValue = std::variant<std::monostate, std::int64_t, double, std::string>;  // monostate: NULL
+struct GpkgRow {
+  Wkb geometry;  // empty: no geometry
+  std::vector<GpkgValue> values;  // one per field
+};
+struct GpkgLayer {
+  std::string name;
+  bool spatial = true;  // false: an attribute-only table
+  std::vector<GpkgField> fields;
+  std::vector<GpkgRow> rows;
 };
 
-// Writes a GeoPackage with one table per FeatureSet (geometry, source_fid,
-// time when present, and the source attributes as text) plus a `study_area`
-// table. Atomic: the file appears only when complete.
-void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgTable>& tables, const Area& area);
+void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgLayer>& layers);
+
+// WKB of a point (for rows of point features).
+Wkb point_wkb(double x, double y);
 
 }  // namespace rtm::io

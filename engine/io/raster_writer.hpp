@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/grid_spec.hpp"
+#include "io/geometry.hpp"
 
 namespace rtm::io {
 
@@ -17,5 +18,23 @@ void write_cog(const std::string& path, const GridSpec& grid, const std::vector<
                std::optional<double> nodata = std::nullopt);
 void write_cog(const std::string& path, const GridSpec& grid, const std::vector<float>& values,
                std::optional<double> nodata = std::nullopt);
+
+// Several bands of one type, each with a description (GDAL band description).
+struct Band8 {
+  std::string description;
+  std::vector<std::uint8_t> values;
+};
+struct BandF {
+  std::string description;
+  std::vector<float> values;
+};
+void write_cog_bands(const std::string& path, const GridSpec& grid, const std::vector<Band8>& bands,
+                     std::optional<double> nodata = std::nullopt);
+void write_cog_bands(const std::string& path, const GridSpec& grid, const std::vector<BandF>& bands,
+                     std::optional<double> nodata = std::nullopt);
+
+// Polygons of the cells carrying each positive id (0 = background), through
+// GDALPolygonize with 8-connectivity; one (multi)polygon per id.
+std::vector<std::pair<std::int32_t, Wkb>> polygonize_ids(const GridSpec& grid, const std::vector<std::int32_t>& ids);
 
 }  // namespace rtm::io

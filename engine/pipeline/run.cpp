@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/civil_time.hpp"
 #include "core/error.hpp"
 #include "io/gpkg_writer.hpp"
 #include "io/output_dir.hpp"
@@ -52,6 +53,27 @@ class Staging {
   std::string out_, dir_;
   std::vector<std::string> names_;
 };
+// A GeoPackage table of features (all, or those listed): geometry, source
+// feature id, time when dated, and the source attributes as text.
+io::GpkgLayer feature_table(const std::string& name, const FeatureSet& fs, const std::vector<std::size_t>* only) {
+  io::GpkgLayer t{name, true, {{"source_fid", io::GpkgField::Type::integer}}, {}};
+  const bool timed = !fs.features.empty() && fs.features.front().time_s.has_value();
+  if (timed) t.fields.push_back({"time", io::GpkgField::Type::text});
+  for (const auto& f : fs.fields) t.fields.push_back({f, io::GpkgField::Type::text});
+  auto add = [&](const Feature& f) {
+    io::GpkgRow row{f.wkb.empty() ? io::point_wkb(f.x, f.y) : f.wkb, {static_cast<std::int64_t>(f.source_fid)}};
+    if (timed) row.values.emplace_back(f.time_s ? format_civil_time(*f.time_s) : std::string());
+    for (const auto& a : f.attributes) row.values.emplace_back(a);
+    t.rows.push_back(std::move(row));
+  };
+  if (only != nullptr) {
+    for (std::size_t i : *only) add(fs.features[i]);
+  } else {
+    for (const auto& f : fs.features) add(f);
+  }
+  return t;
+}
+
 }  // namespace
 
 std::vector<std::string> run_study(const RunOptions& options) {
@@ -80,14 +102,14 @@ std::vector<std::string> run_study(const RunOptions& options) {
   io::write_cog(staging.path("counts.tif"), study.grid, counts, -1.0);
 
   // The projected, clipped features of every layer, and the incidents used.
-  FeatureSet used;
-  used.kind = GeomKind::point;
-  used.fields = study.incidents.fields;
-  for (std::size_t i : study.used) used.features.push_back(study.incidents.features[i]);
-  std::vector<io::GpkgTable> tables{{"incidents", &used}};
+  std::vector<io::GpkgLayer> tables;
+  io::GpkgLayer area{"study_area", true, {{"name", io::GpkgField::Type::text}}, {}};
+  area.rows.push_back({study.area.wkb(), {config.name}});
+  tables.push_back(std::move(area));
+  tables.push_back(feature_table("incidents", study.incidents, &study.used));
   for (std::size_t i = 0; i < study.layers.size(); ++i)
-    tables.push_back({config.layers[i].name, &study.layers[i]});
-  io::write_gpkg(staging.path("layers.gpkg"), study.crs, tables, study.area);
+    tables.push_back(feature_table(config.layers[i].name, study.layers[i], nullptr));
+  io::write_gpkg(staging.path("layers.gpkg"), study.crs, tables);
 
   io::write_cog(staging.path("risk.tif"), study.grid, model.risk, -1.0);
   io::write_text_file(staging.path("candidates.json"), model.candidates_json.dump(2) + "\n");

@@ -14,7 +14,21 @@
 //   f3  clustered points    density   300 m  RRV 8
 // and three are decoys with no effect (d1 uniform, d2 clustered, d3 sparse
 // uniform). Counts: y_c ~ Poisson(exp(b0 + sum_k log(RRV_k) x_ck)), b0 = log(0.3).
-// Every seed draws new feature layouts and new counts.
+// Every seed draws new feature layouts and new counts. Over seeds 1-20 the true
+// candidates cover about 12.6 %, 12.3 % and 5.4 % of the cells and the mean
+// count is about 0.64 per cell.
+//
+// Thresholds (what was measured when this test was written, on 20 seeds:
+// 20/20 for each true factor, 1/60 decoys, 57/60 intervals covering):
+//   (a) each true factor at its true operationalization and distance in >= 16 of 20 seeds;
+//   (b) any decoy candidate in the chosen model in <= 10 % of the 60 seed-decoy pairs
+//       (BIC's log(3600) = 8.2 per term makes a chance entry rare: ~1 % per decoy);
+//   (c) the 95 % interval exp(b +- 1.96 se) covers the true RRV in >= 85 % of the
+//       cases where the true candidate is chosen (at the nominal 95 %, fewer than 51
+//       of 60 has probability ~0.2 %; a biased coefficient or a wrong SE fails it);
+//   (d) the chosen family is printed, not asserted.
+// The second test case checks that the NB2 fit and stepwise search reach the
+// Poisson model on these Poisson data (NB2 nests the Poisson model).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -360,8 +374,8 @@ TEST_CASE("planted truth: selection finds the true factors, bands and RRVs of a 
   for (const auto& [fam, k] : family_count) families += " " + fam + " " + std::to_string(k);
   std::printf("[planted] chosen family:%s; Poisson BIC <= NB BIC in %s seeds\n", families.c_str(),
               pct(poisson_bic_better, kSeeds).c_str());
-  std::printf("[planted] the negative-binomial stepwise model lacks a true candidate in %s seeds (see the "
-              "\"NB2 nests Poisson\" test case)\n",
+  std::printf("[planted] the negative-binomial stepwise model lacks a true candidate in %s seeds (see the test "
+              "case on NB2 and Poisson data below)\n",
               pct(nb_stepwise_missing_truth, kSeeds).c_str());
   std::fflush(stdout);
 
