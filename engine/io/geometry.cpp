@@ -2,7 +2,9 @@
 
 #include <geos_c.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdarg>
 #include <limits>
 #include <cstdio>
@@ -154,6 +156,47 @@ void sample_line(const Wkb& line, double spacing, std::vector<double>& xs, std::
       weights.push_back(step);
     }
   }
+}
+
+struct GeometryIndex::Impl {
+  std::vector<GeomPtr> geoms;
+  GEOSSTRtree* tree = nullptr;
+  ~Impl() {
+    if (tree != nullptr) GEOSSTRtree_destroy_r(ctx().h, tree);
+  }
+};
+
+GeometryIndex::GeometryIndex(const std::vector<Wkb>& geoms) : impl_(std::make_unique<Impl>()) {
+  impl_->tree = GEOSSTRtree_create_r(ctx().h, 10);
+  impl_->geoms.reserve(geoms.size());
+  for (std::size_t i = 0; i < geoms.size(); ++i) {
+    impl_->geoms.push_back(from_wkb(geoms[i]));
+    // the item is the index + 1 (never a null pointer)
+    GEOSSTRtree_insert_r(ctx().h, impl_->tree, impl_->geoms.back().get(),
+                         reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1)));
+  }
+}
+GeometryIndex::GeometryIndex(GeometryIndex&&) noexcept = default;
+GeometryIndex::~GeometryIndex() = default;
+
+std::vector<std::pair<std::size_t, double>> GeometryIndex::within(double x, double y, double radius) const {
+  std::vector<std::size_t> hits;
+  GeomPtr env(GEOSGeom_createRectangle_r(ctx().h, x - radius, y - radius, x + radius, y + radius));
+  GEOSSTRtree_query_r(
+      ctx().h, impl_->tree, env.get(),
+      [](void* item, void* user) {
+        static_cast<std::vector<std::size_t>*>(user)->push_back(reinterpret_cast<std::uintptr_t>(item) - 1);
+      },
+      &hits);
+  std::vector<std::pair<std::size_t, double>> out;
+  GeomPtr p(GEOSGeom_createPointFromXY_r(ctx().h, x, y));
+  for (std::size_t i : hits) {
+    double d = 0;
+    GEOSDistance_r(ctx().h, impl_->geoms[i].get(), p.get(), &d);
+    if (d <= radius) out.emplace_back(i, d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 struct Area::Impl {

@@ -32,6 +32,20 @@ std::vector<double> nearest_distances(const std::vector<Wkb>& geoms, const std::
 void sample_line(const Wkb& line, double spacing, std::vector<double>& xs, std::vector<double>& ys,
                  std::vector<double>& weights);
 
+// Lines or polygons indexed for "which geometries lie within r of (x, y)".
+class GeometryIndex {
+ public:
+  explicit GeometryIndex(const std::vector<Wkb>& geoms);
+  GeometryIndex(GeometryIndex&&) noexcept;
+  ~GeometryIndex();
+  // (index, distance) of every geometry within `radius` (distance <= radius).
+  std::vector<std::pair<std::size_t, double>> within(double x, double y, double radius) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // A polygonal area with fast point-in-area and intersection tests.
 class Area {
  public:

@@ -317,6 +317,34 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     mdl.finish({"mode", "alpha", "folds", "seed", "family", "negative_binomial"});
   }
 
+  // [exposure]
+  if (const toml::table* et = top.table("exposure")) {
+    Table ex(*et, "exposure", path);
+    ExposureConfig& e = c.exposure;
+    e.weeks = ex.integer("weeks").value_or(e.weeks);
+    if (e.weeks < 1 || e.weeks > 104) ex.fail("weeks", "expected 1 to 104 weeks");
+    e.bandwidth_m = ex.number("bandwidth_m").value_or(e.bandwidth_m);
+    if (!(e.bandwidth_m > 0) && ex.has("bandwidth_m")) ex.fail("bandwidth_m", "expected a positive distance in metres");
+    e.gi_distance_m = ex.number("gi_distance_m").value_or(e.gi_distance_m);
+    if (!(e.gi_distance_m > 0) && ex.has("gi_distance_m"))
+      ex.fail("gi_distance_m", "expected a positive distance in metres");
+    e.fdr = ex.number("fdr").value_or(e.fdr);
+    if (!(e.fdr > 0 && e.fdr < 1)) ex.fail("fdr", "expected a rate between 0 and 1, e.g. 0.05");
+    ex.finish({"weeks", "bandwidth_m", "gi_distance_m", "fdr"});
+  }
+  // [places]
+  if (const toml::table* pt = top.table("places")) {
+    Table pl(*pt, "places", path);
+    PlacesConfig& p = c.places;
+    p.min_cells = pl.integer("min_cells").value_or(p.min_cells);
+    if (p.min_cells < 1) pl.fail("min_cells", "expected at least 1 cell");
+    p.connectivity = pl.integer("connectivity").value_or(p.connectivity);
+    if (p.connectivity != 4 && p.connectivity != 8) pl.fail("connectivity", "expected 4 or 8");
+    p.top_features = pl.integer("top_features").value_or(p.top_features);
+    if (p.top_features < 1) pl.fail("top_features", "expected at least 1");
+    pl.finish({"min_cells", "connectivity", "top_features"});
+  }
+
   // [incidents]
   const toml::table* it = top.table("incidents");
   if (it == nullptr) throw ConfigError(path + ": missing table [incidents]");
@@ -390,7 +418,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       c.layers.push_back(std::move(lc));
     }
   }
-  top.finish({"study", "incidents", "operationalization", "model", "layers"});
+  top.finish({"study", "incidents", "operationalization", "model", "exposure", "places", "layers"});
   return c;
 }
 

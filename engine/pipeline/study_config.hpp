@@ -46,6 +46,22 @@ struct ModelConfig {
   std::string negative_binomial = "nb2"; // which NB competes in auto: nb2 (MASS) | nbii (gamlss, RTMDx)
 };
 
+// Recent exposure (METHOD.md §5): relative to the as-of date (the day after
+// the training window).
+struct ExposureConfig {
+  std::int64_t weeks = 8;      // the recent window
+  double bandwidth_m = 0;      // kernel density bandwidth; 0: 1.5 blocks
+  double gi_distance_m = 0;    // Gi* distance band; 0: 1 block
+  double fdr = 0.05;           // false-discovery rate for hot cells
+};
+
+// High-risk places and leverage (METHOD.md §6).
+struct PlacesConfig {
+  std::int64_t min_cells = 2;      // smallest cluster kept as a place
+  std::int64_t connectivity = 8;   // 8 or 4
+  std::int64_t top_features = 20;  // features listed in the leverage ranking
+};
+
 struct StudyConfig {
   std::string file;  // absolute path of the study file
   std::string name;
@@ -57,6 +73,8 @@ struct StudyConfig {
   IncidentsConfig incidents;
   Operationalization default_ops;
   ModelConfig model;
+  ExposureConfig exposure;
+  PlacesConfig places;
   std::vector<LayerConfig> layers;
 
   // The largest spatial influence of any layer, in metres.

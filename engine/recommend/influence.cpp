@@ -1,0 +1,149 @@
+#include "recommend/influence.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "io/geometry.hpp"
+#include "ops/point_index.hpp"
+
+namespace rtm::recommend {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+}
+
+FeatureFinder::FeatureFinder(const FactorTerm& term) : term_(term) {
+  const FeatureSet& fs = *term.features;
+  if (term.op == "proximity") {
+    if (fs.kind == GeomKind::point) {
+      std::vector<double> x, y;
+      for (const auto& f : fs.features) {
+        x.push_back(f.x);
+        y.push_back(f.y);
+      }
+      points_ = std::make_unique<ops::PointIndex>(x, y, std::max(term.distance_m, 1.0));
+    } else {
+      std::vector<io::Wkb> g;
+      for (const auto& f : fs.features) g.push_back(f.wkb);
+      geometries_ = std::make_unique<io::GeometryIndex>(g);
+    }
+  } else {
+    for (std::size_t i = 0; i < fs.features.size(); ++i) {
+      const Feature& f = fs.features[i];
+      const std::size_t before = kx_.size();
+      if (fs.kind == GeomKind::line && !f.wkb.empty()) {
+        io::sample_line(f.wkb, term.cell_size_m / 4.0, kx_, ky_, kw_);
+      } else {
+        kx_.push_back(f.x);
+        ky_.push_back(f.y);
+        kw_.push_back(1.0);
+      }
+      owner_.insert(owner_.end(), kx_.size() - before, i);
+    }
+    kernel_points_ = std::make_unique<ops::PointIndex>(kx_, ky_, term.distance_m);
+  }
+}
+FeatureFinder::FeatureFinder(FeatureFinder&&) noexcept = default;
+FeatureFinder::~FeatureFinder() = default;
+
+std::vector<std::pair<std::size_t, double>> FeatureFinder::within(double x, double y, double radius) const {
+  std::vector<std::pair<std::size_t, double>> out;
+  if (points_) {
+    // PointIndex::within is strict (<); widen by a hair and check <= exactly.
+    points_->within(x, y, radius * (1 + 1e-12) + 1e-9, [&](std::uint32_t i, double d2) {
+      const double d = std::sqrt(d2);
+      if (d <= radius) out.emplace_back(i, d);
+    });
+    std::sort(out.begin(), out.end());
+  } else if (geometries_) {
+    out = geometries_->within(x, y, radius);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::size_t, double>> FeatureFinder::kernel(double x, double y) const {
+  std::map<std::size_t, double> sum;
+  if (kernel_points_) {
+    const double h = term_.distance_m, inv_h2 = 1.0 / (h * h), norm = 3.0 / kPi * inv_h2;
+    kernel_points_->within(x, y, h, [&](std::uint32_t k, double d2) {
+      const double t = 1.0 - d2 * inv_h2;
+      if (t > 0) sum[owner_[k]] += kw_[k] * norm * t * t;
+    });
+  }
+  return {sum.begin(), sum.end()};
+}
+
+std::vector<std::pair<std::size_t, double>> responsible_features(const FactorTerm& term, const FeatureFinder& finder,
+                                                                 const ops::StudyCells& cells,
+                                                                 const std::vector<std::size_t>& place) {
+  std::map<std::size_t, double> nearest;  // feature -> distance to the nearest place cell in the band
+  for (std::size_t c : place) {
+    if (!term.bits->test(c)) continue;
+    if (term.op == "proximity") {
+      for (const auto& [f, d] : finder.within(cells.x[c], cells.y[c], term.distance_m)) {
+        auto it = nearest.find(f);
+        if (it == nearest.end() || d < it->second) nearest[f] = d;
+      }
+    } else {
+      for (const auto& [f, k] : finder.kernel(cells.x[c], cells.y[c])) {
+        (void)k;
+        const Feature& ft = term.features->features[f];
+        const double d = std::hypot(ft.x - cells.x[c], ft.y - cells.y[c]);
+        auto it = nearest.find(f);
+        if (it == nearest.end() || d < it->second) nearest[f] = d;
+      }
+    }
+  }
+  std::vector<std::pair<std::size_t, double>> out(nearest.begin(), nearest.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second < b.second : a.first < b.first;
+  });
+  return out;
+}
+
+std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinder& finder, const ops::StudyCells& cells,
+                                      const std::vector<double>& expected) {
+  std::map<std::size_t, FeatureLeverage> by;
+  const double share = 1.0 - 1.0 / term.rrv;
+  term.bits->for_each([&](std::size_t c) {
+    const double gain = expected[c] * share;
+    if (term.op == "proximity") {
+      const auto near = finder.within(cells.x[c], cells.y[c], term.distance_m);
+      if (near.size() == 1) {
+        auto& l = by[near[0].first];
+        l.feature = near[0].first;
+        l.leverage += gain;
+        ++l.cells;
+      }
+    } else {
+      const auto parts = finder.kernel(cells.x[c], cells.y[c]);
+      double total = 0;
+      for (const auto& [f, k] : parts) total += k;
+      for (const auto& [f, k] : parts) {
+        if (total - k <= term.threshold) {
+          auto& l = by[f];
+          l.feature = f;
+          l.leverage += gain;
+          ++l.cells;
+        }
+      }
+    }
+  });
+  std::vector<FeatureLeverage> out;
+  for (auto& [f, l] : by) out.push_back(l);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.leverage != b.leverage ? a.leverage > b.leverage : a.feature < b.feature;
+  });
+  return out;
+}
+
+std::string feature_label(const FactorTerm& term, std::size_t feature) {
+  const Feature& f = term.features->features[feature];
+  if (term.label_field >= 0 && static_cast<std::size_t>(term.label_field) < f.attributes.size() &&
+      !f.attributes[static_cast<std::size_t>(term.label_field)].empty())
+    return f.attributes[static_cast<std::size_t>(term.label_field)];
+  return "#" + std::to_string(f.source_fid);
+}
+
+}  // namespace rtm::recommend
