@@ -231,7 +231,12 @@ ModelResult fit_model_on_counts(const Study& study, const ops::StudyCells& cells
   }
   std::sort(factors.begin(), factors.end(), [](const auto& a, const auto& b) { return a["rrv"] > b["rrv"]; });
   r.expected.resize(n);
-  for (std::size_t i = 0; i < n; ++i) r.expected[i] = std::exp(eta[i]);
+  double expected_total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    r.expected[i] = std::exp(eta[i]);
+    expected_total += r.expected[i];
+  }
+  rep["expected_total"] = expected_total;  // sum of lambda over study cells (Poisson: equals the incidents)
   const double smin = *std::min_element(score.begin(), score.end());
   for (double& v : score) v = std::exp(v - smin);  // lowest study cell = 1
   r.risk = grid_values(study, r.cells, score);

@@ -11,6 +11,7 @@
 #include "io/output_dir.hpp"
 #include "io/raster_writer.hpp"
 #include "pipeline/model_step.hpp"
+#include "pipeline/recommend_step.hpp"
 #include "pipeline/report.hpp"
 #include "pipeline/study.hpp"
 
@@ -117,6 +118,26 @@ std::vector<std::string> run_study(const RunOptions& options) {
 
   nlohmann::json report = study_report(study);
   report["model"] = model.report;
+  if (config.model.mode == "rtm") {
+    const Decisions dec = decide(study, model);
+    io::write_cog_bands(staging.path("exposure.tif"), study.grid,
+                        std::vector<io::BandF>{{"recent incidents per km2 (quartic KDE)", dec.exposure_kde},
+                                               {"Gi* z-score of recent counts", dec.exposure_gi_z}},
+                        -9999.0);
+    io::write_cog_bands(staging.path("classes.tif"), study.grid,
+                        std::vector<io::Band8>{{"risk class (0 below average .. 3 highest)", dec.risk_class},
+                                               {"vulnerability x exposure (3 = priority)", dec.vxe_class}},
+                        255.0);
+    io::write_gpkg(staging.path("places.gpkg"), study.crs, dec.places_gpkg);
+    io::write_text_file(staging.path("places.csv"), dec.places_csv);
+    io::write_text_file(staging.path("summary.md"), dec.summary_md);
+    for (const auto& [k, v] : dec.report.items()) report[k] = v;
+    report["outputs"]["exposure.tif"] = "band 1: recent incidents per km2; band 2: Gi* z (-9999 outside), COG";
+    report["outputs"]["classes.tif"] = "band 1: risk class 0-3; band 2: vulnerability x exposure 0-3 (255 outside), COG";
+    report["outputs"]["places.gpkg"] = "places, place_features, leverage, rasters (no incident locations)";
+    report["outputs"]["places.csv"] = "the places for spreadsheets";
+    report["outputs"]["summary.md"] = "headline figures, places, narratives and leverage, for people";
+  }
   report["provenance"] = provenance(study);
   report["outputs"] = {{"grid.tif", "study-cell mask (1 = study cell), COG"},
                        {"counts.tif", "incidents per study cell in the training window (-1 outside), COG"},
