@@ -304,7 +304,9 @@ double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int
     }
     const double del = score / info;
     t += del;
-    if (!std::isfinite(t) || t > 1e8) return std::numeric_limits<double>::infinity();
+    // Beyond 1e6 the NB2 and Poisson likelihoods agree to the precision that
+    // matters; theta keeps climbing slowly without a finite maximum.
+    if (!std::isfinite(t) || t > 1e6) return std::numeric_limits<double>::infinity();
     if (std::fabs(del) < 1e-10 * std::max(1.0, t)) break;
   }
   return t < 0 ? 0.0 : t;
@@ -336,8 +338,20 @@ GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family 
     const double d1 = std::sqrt(2.0 * std::max(1.0, n - static_cast<double>(X.cols())));
     double lm = nb2_loglik(d.y, r.mu, theta), lm0 = lm + 2.0 * d1, del = 1.0;
     int outer = 0;
-    while (outer < o.max_iterations && (std::fabs(lm0 - lm) / d1 + std::fabs(del)) > o.tolerance) {
-      if (!std::isfinite(theta)) break;  // no overdispersion: NB2 is the Poisson model
+    // MASS's rule, with the change in theta taken relative to theta: near
+    // Poisson data theta is in the thousands and moves by more than any
+    // absolute tolerance while the fit no longer changes.
+    while (outer < o.max_iterations &&
+           (std::fabs(lm0 - lm) / d1 + std::fabs(del) / std::max(1.0, std::fabs(theta))) > o.tolerance) {
+      if (!std::isfinite(theta)) {
+        // no overdispersion: the NB2 maximum is the Poisson model
+        const VectorXd eta = r.eta;
+        r = irls(X, d.y, theta, &eta, o);
+        total_iterations += r.iterations;
+        converged = r.converged;
+        lm = poisson_loglik(d.y, r.mu);
+        break;
+      }
       const VectorXd eta = r.eta;
       r = irls(X, d.y, theta, &eta, o);
       total_iterations += r.iterations;
