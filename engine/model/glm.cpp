@@ -338,11 +338,13 @@ GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family 
     const double d1 = std::sqrt(2.0 * std::max(1.0, n - static_cast<double>(X.cols())));
     double lm = nb2_loglik(d.y, r.mu, theta), lm0 = lm + 2.0 * d1, del = 1.0;
     int outer = 0;
-    // MASS's rule, with the change in theta taken relative to theta: near
-    // Poisson data theta is in the thousands and moves by more than any
-    // absolute tolerance while the fit no longer changes.
+    const double nb_tolerance = std::max(o.tolerance, 1e-8);
+    // MASS's rule and its default epsilon (1e-8), with the change in theta
+    // taken relative to theta. Near Poisson data (theta > 100) the likelihood
+    // is flat in theta, which creeps by more than any tolerance while the fit
+    // no longer changes: there the log-likelihood alone decides.
     while (outer < o.max_iterations &&
-           (std::fabs(lm0 - lm) / d1 + std::fabs(del) / std::max(1.0, std::fabs(theta))) > o.tolerance) {
+           (std::fabs(lm0 - lm) / d1 + (theta > 100 ? 0.0 : std::fabs(del) / std::max(1.0, theta))) > nb_tolerance) {
       if (!std::isfinite(theta)) {
         // no overdispersion: the NB2 maximum is the Poisson model
         const VectorXd eta = r.eta;
