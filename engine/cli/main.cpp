@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "core/version.hpp"
 #include "io/gdal_env.hpp"
+#include "pipeline/backtest.hpp"
 #include "pipeline/model_step.hpp"
 #include "pipeline/report.hpp"
 #include "pipeline/run.hpp"
@@ -28,6 +30,7 @@ const char* kUsage =
     "commands:\n"
     "  validate STUDY.toml          check a study file and its data; print a summary\n"
     "  run STUDY.toml --out DIR     build the grid and counts and write the run's products\n"
+    "  backtest STUDY.toml --out DIR  score weekly forecasts (hit rate, PAI, PEI, RRI) against baselines\n"
     "\n"
     "Run 'rtm <command> --help' for a command's options. Exit codes: 0 ok, 1 internal error,\n"
     "2 usage, 3 study file, 4 data, 5 model, 6 render, 7 output.\n";
@@ -65,6 +68,7 @@ int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("rtm run STUDY.toml --out DIR");
   opts.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "run folder for the products")(
       "model,m", po::value<std::string>(), "re-apply this saved model.json instead of selecting factors")(
+      "threads,j", po::value<std::size_t>(), "threads to use (default: all cores); results do not depend on it")(
       "quiet,q", "no progress output");
   po::options_description hidden;
   hidden.add_options()("study", po::value<std::string>(), "study file");
@@ -82,6 +86,10 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (!vm.count("study")) throw rtm::UsageError("run needs a study file: rtm run STUDY.toml --out DIR");
   if (!vm.count("out")) throw rtm::UsageError("run needs an output folder: rtm run STUDY.toml --out DIR");
+  if (vm.count("threads")) {
+    if (vm["threads"].as<std::size_t>() < 1) throw rtm::UsageError("--threads needs at least 1");
+    rtm::thread_count() = vm["threads"].as<std::size_t>();
+  }
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
   rtm::pipeline::RunOptions o{vm["study"].as<std::string>(), vm["out"].as<std::string>(),
                               vm.count("model") ? vm["model"].as<std::string>() : std::string()};
@@ -89,6 +97,54 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!vm.count("quiet")) {
     std::cerr << "rtm: wrote";
     for (const auto& w : written) std::cerr << " " << w;
+    std::cerr << " to " << o.out_dir << "\n";
+  }
+  return 0;
+}
+
+int cmd_backtest(const std::vector<std::string>& args) {
+  po::options_description opts("rtm backtest STUDY.toml --out DIR");
+  opts.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "folder for the backtest outputs")(
+      "test-start", po::value<std::string>(), "first day of the test period, YYYY-MM-DD (default: the day after the study's training window)")(
+      "test-end", po::value<std::string>(), "last day of the test period, YYYY-MM-DD (default: 52 weeks on, at most the last incident's day)")(
+      "step-days", po::value<int>()->default_value(7), "length of each test window in days")(
+      "reselect", po::value<std::string>()->default_value("4w"),
+      "re-select the model: every (window), once, or every N weeks (4w); coefficients are re-applied in between")(
+      "budget-km2", po::value<double>()->default_value(1.0), "also score a fixed area budget of this many km2")(
+      "quiet,q", "no progress output");
+  po::options_description hidden;
+  hidden.add_options()("study", po::value<std::string>(), "study file");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("study", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts
+              << "\nFor each test window, fits the model on the training window before it (as long as the study\n"
+                 "file's), ranks the study cells by each method and scores the window's incidents at 1, 5, 10 and\n"
+                 "20 % of the area and at the budget. Writes backtest.json, backtest.csv, backtest_pai_coverage.png\n"
+                 "and backtest_pai_5pct.png into DIR (all or none) and prints the means.\n";
+    return 0;
+  }
+  if (!vm.count("study")) throw rtm::UsageError("backtest needs a study file: rtm backtest STUDY.toml --out DIR");
+  if (!vm.count("out")) throw rtm::UsageError("backtest needs an output folder: rtm backtest STUDY.toml --out DIR");
+  if (vm.count("quiet")) rtm::Progress::set_quiet(true);
+  rtm::pipeline::BacktestOptions o;
+  o.study_file = vm["study"].as<std::string>();
+  o.out_dir = vm["out"].as<std::string>();
+  if (vm.count("test-start")) o.test_start = vm["test-start"].as<std::string>();
+  if (vm.count("test-end")) o.test_end = vm["test-end"].as<std::string>();
+  o.step_days = vm["step-days"].as<int>();
+  o.reselect = vm["reselect"].as<std::string>();
+  o.budget_km2 = vm["budget-km2"].as<double>();
+  const auto result = rtm::pipeline::run_backtest(o);
+  std::cout << result.summary;
+  if (!vm.count("quiet")) {
+    for (const auto& w : result.warnings) std::cerr << "rtm: warning: " << w << "\n";
+    std::cerr << "rtm: wrote";
+    for (const auto& w : result.written) std::cerr << " " << w;
     std::cerr << " to " << o.out_dir << "\n";
   }
   return 0;
@@ -129,7 +185,8 @@ int dispatch(int argc, char** argv) {
   if (vm.count("help")) rest.push_back("--help");
   if (cmd == "validate") return cmd_validate(rest);
   if (cmd == "run") return cmd_run(rest);
-  throw rtm::UsageError("unknown command '" + cmd + "' (commands: validate, run)");
+  if (cmd == "backtest") return cmd_backtest(rest);
+  throw rtm::UsageError("unknown command '" + cmd + "' (commands: validate, run, backtest)");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/progress.hpp"
 
 namespace rtm::model {
@@ -251,7 +252,9 @@ CrossValidation cv_enet_poisson(const Design& d, const ElasticNetOptions& o, con
   std::vector<std::vector<double>> dev(static_cast<std::size_t>(k), std::vector<double>(L, 0.0));
   std::vector<double> fold_n(static_cast<std::size_t>(k), 0.0);
   Progress progress("cross-validating the elastic net", k);
-  for (int f = 1; f <= k; ++f) {
+  // Folds are independent: fit them on all cores, each writing its own slot.
+  parallel_for(static_cast<std::size_t>(k), [&](std::size_t fold_index) {
+    const int f = static_cast<int>(fold_index) + 1;
     std::vector<std::uint8_t> in(d.rows());
     std::vector<std::size_t> held;  // held-out rows, and the columns that are 1 in each
     for (std::size_t i = 0; i < d.rows(); ++i) {
@@ -274,8 +277,8 @@ CrossValidation cv_enet_poisson(const Design& d, const ElasticNetOptions& o, con
       fd[l] = sum / static_cast<double>(held.size());
     }
     fold_n[static_cast<std::size_t>(f - 1)] = static_cast<double>(held.size());
-    progress.advance();
-  }
+  });
+  progress.advance(k);
   const double total = std::accumulate(fold_n.begin(), fold_n.end(), 0.0);
   cv.cvm.assign(L, 0.0);
   cv.cvsd.assign(L, 0.0);

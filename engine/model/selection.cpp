@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
+
+#include "core/parallel.hpp"
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -26,36 +29,44 @@ GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Famil
   if (steps) steps->push_back(std::string(to_string(family)) + ": null model, BIC " + fmt(best.bic));
   Progress progress(std::string("stepwise BIC (") + to_string(family) + ")", 0);
   for (int step = 0; step < 200; ++step) {
-    GlmFit round_best = best;
-    std::string move;
-    auto consider = [&](std::vector<std::size_t> cols, const std::string& what) {
-      std::sort(cols.begin(), cols.end());
-      try {
-        GlmFit f = fit_glm(d, cols, family, {}, &best);
-        progress.advance();
-        if (f.bic < round_best.bic - 1e-9) {
-          round_best = std::move(f);
-          move = what;
-        }
-      } catch (const ModelError&) {
-        // a singular or non-converging candidate model is not a move
-      }
-    };
+    // The moves: add each pool column not in the model, drop each column in it.
+    std::vector<std::vector<std::size_t>> moves;
+    std::vector<std::string> names;
     for (std::size_t c : pool) {
       if (std::find(current.begin(), current.end(), c) != current.end()) continue;
       auto cols = current;
       cols.push_back(c);
-      consider(cols, "+ " + d.names[c]);
+      std::sort(cols.begin(), cols.end());
+      moves.push_back(cols);
+      names.push_back("+ " + d.names[c]);
     }
     for (std::size_t k = 0; k < current.size(); ++k) {
       auto cols = current;
       cols.erase(cols.begin() + static_cast<std::ptrdiff_t>(k));
-      consider(cols, "- " + d.names[current[k]]);
+      moves.push_back(cols);
+      names.push_back("- " + d.names[current[k]]);
     }
-    if (move.empty()) break;
-    best = std::move(round_best);
+    // Fit them on all cores; pick the best in move order (deterministic).
+    std::vector<std::optional<GlmFit>> fits(moves.size());
+    parallel_for(moves.size(), [&](std::size_t m) {
+      try {
+        fits[m] = fit_glm(d, moves[m], family, {}, &best);
+      } catch (const ModelError&) {
+        // a singular or non-converging candidate model is not a move
+      }
+    });
+    progress.advance(static_cast<std::int64_t>(moves.size()));
+    std::size_t chosen = moves.size();
+    double chosen_bic = best.bic - 1e-9;
+    for (std::size_t m = 0; m < moves.size(); ++m)
+      if (fits[m] && fits[m]->bic < chosen_bic) {
+        chosen = m;
+        chosen_bic = fits[m]->bic;
+      }
+    if (chosen == moves.size()) break;
+    best = std::move(*fits[chosen]);
     current = best.columns;
-    if (steps) steps->push_back(std::string(to_string(family)) + ": " + move + ", BIC " + fmt(best.bic));
+    if (steps) steps->push_back(std::string(to_string(family)) + ": " + names[chosen] + ", BIC " + fmt(best.bic));
   }
   return best;
 }

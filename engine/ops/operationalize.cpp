@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "io/geometry.hpp"
 #include "ops/point_index.hpp"
@@ -100,9 +101,12 @@ std::string candidate_name(const std::string& factor, const std::string& op, dou
 
 std::vector<Candidate> operationalize(const std::vector<FactorInput>& factors, const StudyCells& cells,
                                       double cell_size_m) {
-  std::vector<Candidate> out;
+  // Factors are independent: build them on all cores, then concatenate in order.
+  std::vector<std::vector<Candidate>> per(factors.size());
   Progress progress("operationalizing factors", static_cast<std::int64_t>(factors.size()));
-  for (const FactorInput& f : factors) {
+  parallel_for(factors.size(), [&](std::size_t k) {
+    const FactorInput& f = factors[k];
+    auto& out = per[k];
     if (f.method == "proximity" || f.method == "both") {
       const std::vector<double> d = distance_field(*f.features, cells);
       for (double dist : f.distances_m) {
@@ -124,9 +128,12 @@ std::vector<Candidate> operationalize(const std::vector<FactorInput>& factors, c
         out.push_back(std::move(c));
       }
     }
-    progress.advance();
-  }
-  return out;
+  });
+  progress.advance(static_cast<std::int64_t>(factors.size()));
+  std::vector<Candidate> all;
+  for (auto& v : per)
+    for (auto& c : v) all.push_back(std::move(c));
+  return all;
 }
 
 }  // namespace rtm::ops

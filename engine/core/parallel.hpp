@@ -1,0 +1,50 @@
+#pragma once
+// A small parallel loop over indices with std::thread. Results must not depend
+// on the number of threads: callers write to slots by index and reduce in
+// index order afterwards.
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace rtm {
+
+// Threads used by parallel_for (default: the machine's cores). 1 = serial.
+inline std::size_t& thread_count() {
+  static std::size_t n = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  return n;
+}
+
+// Calls f(i) for i in [0, n), on up to thread_count() threads, dealing indices
+// out one at a time. The first exception thrown is rethrown after all threads end.
+template <class F>
+void parallel_for(std::size_t n, F&& f) {
+  const std::size_t threads = std::min(thread_count(), n);
+  if (threads <= 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    for (std::size_t i = next++; i < n; i = next++) {
+      try {
+        f(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace rtm
