@@ -292,27 +292,40 @@ Decisions decide(const Study& study, const ModelResult& model) {
   out.places_csv = csv.str();
   out.report["places"] = places_json;
 
-  // --- investment leverage
+  // --- investment leverage, per factor (a layer may enter through several terms)
   struct Ranked {
-    std::size_t term;
+    std::size_t term;  // the factor's first term (for its layer and label)
+    std::string candidates;
     recommend::FeatureLeverage l;
   };
   std::vector<Ranked> all;
   std::map<std::string, double> per_factor;
-  nlohmann::json per_term = nlohmann::json::array();
-  for (std::size_t t = 0; t < terms.size(); ++t) {
+  std::vector<std::string> factor_order;
+  for (const auto& t : terms)
+    if (std::find(factor_order.begin(), factor_order.end(), t.factor) == factor_order.end()) factor_order.push_back(t.factor);
+  for (const auto& factor : factor_order) {
+    std::vector<const recommend::FactorTerm*> ft;
+    std::vector<const recommend::FeatureFinder*> ff;
+    std::string names;
+    std::size_t first = terms.size();
+    for (std::size_t t = 0; t < terms.size(); ++t)
+      if (terms[t].factor == factor) {
+        ft.push_back(&terms[t]);
+        ff.push_back(&finders[t]);
+        names += (names.empty() ? "" : "+") + terms[t].name;
+        first = std::min(first, t);
+      }
     double sum = 0;
-    for (const auto& l : recommend::leverage(terms[t], finders[t], cells, model.expected)) {
-      all.push_back({t, l});
+    for (const auto& l : recommend::leverage(ft, ff, cells, model.expected)) {
+      all.push_back({first, names, l});
       sum += l.leverage;
     }
-    per_factor[terms[t].factor] += sum;
-    per_term.push_back({{"candidate", terms[t].name}, {"leverage", sum}});
+    per_factor[factor] = sum;
   }
   std::stable_sort(all.begin(), all.end(), [](const Ranked& a, const Ranked& b) { return a.l.leverage > b.l.leverage; });
   io::GpkgLayer gl{"leverage", true,
                    {{"rank", io::GpkgField::Type::integer}, {"factor", io::GpkgField::Type::text},
-                    {"candidate", io::GpkgField::Type::text}, {"feature_id", io::GpkgField::Type::integer},
+                    {"candidates", io::GpkgField::Type::text}, {"feature_id", io::GpkgField::Type::integer},
                     {"label", io::GpkgField::Type::text}, {"leverage", io::GpkgField::Type::real},
                     {"cells", io::GpkgField::Type::integer}, {"caveat", io::GpkgField::Type::text}},
                    {}};
@@ -322,19 +335,20 @@ Decisions decide(const Study& study, const ModelResult& model) {
     const Feature& ft = term.features->features[all[r].l.feature];
     const std::string lab = recommend::feature_label(term, all[r].l.feature);
     gl.rows.push_back({ft.wkb.empty() ? io::point_wkb(ft.x, ft.y) : ft.wkb,
-                       {static_cast<std::int64_t>(r + 1), term.factor, term.name, static_cast<std::int64_t>(ft.source_fid),
+                       {static_cast<std::int64_t>(r + 1), term.factor, all[r].candidates, static_cast<std::int64_t>(ft.source_fid),
                         lab, all[r].l.leverage, static_cast<std::int64_t>(all[r].l.cells), std::string(kLeverageCaveat)}});
     if (r < static_cast<std::size_t>(cfg.places.top_features))
-      top_json.push_back({{"rank", r + 1}, {"factor", term.factor}, {"candidate", term.name},
+      top_json.push_back({{"rank", r + 1}, {"factor", term.factor}, {"candidate", all[r].candidates},
                           {"feature_id", ft.source_fid}, {"label", lab}, {"leverage", all[r].l.leverage},
                           {"cells", all[r].l.cells}});
   }
   nlohmann::json pf = nlohmann::json::object();
   for (const auto& [f, v] : per_factor) pf[f] = v;
   out.report["leverage"] = {{"caveat", kLeverageCaveat},
-                            {"definition", "sum over the cells where the feature alone switches its factor on of "
-                                           "lambda_c (1 - 1/RRV): expected incidents attributable to it"},
-                            {"per_factor", pf}, {"per_candidate", per_term}, {"top_features", top_json}};
+                            {"definition", "sum over the cells where the feature alone switches terms of its factor "
+                                           "on of lambda_c (1 - 1/product of their RRVs): expected incidents "
+                                           "attributable to it"},
+                            {"per_factor", pf}, {"top_features", top_json}};
 
   io::GpkgLayer rasters{"rasters", false,
                         {{"file", io::GpkgField::Type::text}, {"band", io::GpkgField::Type::integer},

@@ -104,30 +104,42 @@ std::vector<std::pair<std::size_t, double>> responsible_features(const FactorTer
 
 std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinder& finder, const ops::StudyCells& cells,
                                       const std::vector<double>& expected) {
+  return leverage(std::vector<const FactorTerm*>{&term}, std::vector<const FeatureFinder*>{&finder}, cells, expected);
+}
+
+std::vector<FeatureLeverage> leverage(const std::vector<const FactorTerm*>& terms,
+                                      const std::vector<const FeatureFinder*>& finders, const ops::StudyCells& cells,
+                                      const std::vector<double>& expected) {
   std::map<std::size_t, FeatureLeverage> by;
-  const double share = 1.0 - 1.0 / term.rrv;
-  term.bits->for_each([&](std::size_t c) {
-    const double gain = expected[c] * share;
-    if (term.op == "proximity") {
-      const auto near = finder.within(cells.x[c], cells.y[c], term.distance_m);
-      if (near.size() == 1) {
-        auto& l = by[near[0].first];
-        l.feature = near[0].first;
-        l.leverage += gain;
-        ++l.cells;
-      }
-    } else {
-      const auto parts = finder.kernel(cells.x[c], cells.y[c]);
-      double total = 0;
-      for (const auto& [f, k] : parts) total += k;
-      for (const auto& [f, k] : parts) {
-        if (total - k <= term.threshold) {
-          auto& l = by[f];
-          l.feature = f;
-          l.leverage += gain;
-          ++l.cells;
+  Bitset any(cells.size());
+  for (const FactorTerm* t : terms) t->bits->for_each([&](std::size_t c) { any.set(c); });
+  any.for_each([&](std::size_t c) {
+    std::map<std::size_t, double> rrv_product;  // feature -> product of the RRVs it alone switches on here
+    for (std::size_t k = 0; k < terms.size(); ++k) {
+      const FactorTerm& term = *terms[k];
+      if (!term.bits->test(c)) continue;
+      if (term.op == "proximity") {
+        const auto near = finders[k]->within(cells.x[c], cells.y[c], term.distance_m);
+        if (near.size() == 1) {
+          auto it = rrv_product.emplace(near[0].first, 1.0).first;
+          it->second *= term.rrv;
         }
+      } else {
+        const auto parts = finders[k]->kernel(cells.x[c], cells.y[c]);
+        double total = 0;
+        for (const auto& [f, v] : parts) total += v;
+        for (const auto& [f, v] : parts)
+          if (total - v <= term.threshold) {
+            auto it = rrv_product.emplace(f, 1.0).first;
+            it->second *= term.rrv;
+          }
       }
+    }
+    for (const auto& [f, prod] : rrv_product) {
+      auto& l = by[f];
+      l.feature = f;
+      l.leverage += expected[c] * (1.0 - 1.0 / prod);
+      ++l.cells;
     }
   });
   std::vector<FeatureLeverage> out;

@@ -74,6 +74,14 @@ struct FeatureLeverage {
 std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinder& finder, const ops::StudyCells& cells,
                                       const std::vector<double>& expected);
 
+// The same for a factor that enters the model through several terms (e.g.
+// proximity and density of one layer): at each cell a feature is credited
+// lambda_c (1 - 1/prod RRV) over the terms it alone switches on there, as the
+// multiplicative model implies (not the sum of the per-term shares).
+std::vector<FeatureLeverage> leverage(const std::vector<const FactorTerm*>& terms,
+                                      const std::vector<const FeatureFinder*>& finders, const ops::StudyCells& cells,
+                                      const std::vector<double>& expected);
+
 // How a feature is named in narratives: its label attribute, else "#<source id>".
 std::string feature_label(const FactorTerm& term, std::size_t feature);
 
