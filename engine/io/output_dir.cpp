@@ -70,4 +70,33 @@ void remove_temporaries(const std::string& dir) {
   }
 }
 
+StagedOutputs::StagedOutputs(const std::string& out_dir)
+    : out_(out_dir), dir_((fs::path(out_dir) / (".staging-" + std::to_string(::getpid()))).string()) {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+  if (!fs::create_directory(dir_, ec))
+    throw OutputError("cannot create a staging folder in " + out_dir + ": " + ec.message());
+}
+
+StagedOutputs::~StagedOutputs() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+std::string StagedOutputs::path(const std::string& name) {
+  names_.push_back(name);
+  return (fs::path(dir_) / name).string();
+}
+
+std::vector<std::string> StagedOutputs::commit() {
+  // Check every target first, so that a rename cannot fail halfway through.
+  for (const auto& n : names_) {
+    const fs::path target = fs::path(out_) / n;
+    if (fs::exists(target) && !fs::is_regular_file(target))
+      throw OutputError("cannot replace " + target.string() + ": it exists and is not a regular file");
+  }
+  for (const auto& n : names_) commit_file((fs::path(dir_) / n).string(), (fs::path(out_) / n).string());
+  return names_;
+}
+
 }  // namespace rtm::io

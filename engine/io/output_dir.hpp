@@ -20,4 +20,25 @@ void prepare_output_dir(const std::string& dir);
 // Removes temporary files this process left in `dir` (after a failure).
 void remove_temporaries(const std::string& dir);
 
+// A run's products staged in a hidden folder inside the run folder
+// (".staging-PID") and moved into place together by commit(); the staging
+// folder is removed unless committed, so a failed run leaves the run folder
+// as it was.
+class StagedOutputs {
+ public:
+  explicit StagedOutputs(const std::string& out_dir);
+  ~StagedOutputs();
+  StagedOutputs(const StagedOutputs&) = delete;
+  StagedOutputs& operator=(const StagedOutputs&) = delete;
+  // Where to write the product `name` (a file name in the run folder).
+  std::string path(const std::string& name);
+  // Checks every target, then renames each staged file into the run folder.
+  // Returns the names of the products.
+  std::vector<std::string> commit();
+
+ private:
+  std::string out_, dir_;
+  std::vector<std::string> names_;
+};
+
 }  // namespace rtm::io

@@ -20,40 +20,6 @@ namespace fs = std::filesystem;
 namespace rtm::pipeline {
 
 namespace {
-// A hidden staging folder inside the run folder, removed unless committed.
-class Staging {
- public:
-  explicit Staging(const std::string& out_dir)
-      : out_(out_dir), dir_((fs::path(out_dir) / (".staging-" + std::to_string(::getpid()))).string()) {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-    if (!fs::create_directory(dir_, ec))
-      throw OutputError("cannot create a staging folder in " + out_dir + ": " + ec.message());
-  }
-  ~Staging() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) {
-    names_.push_back(name);
-    return (fs::path(dir_) / name).string();
-  }
-  // Moves every staged file into the run folder (one rename each).
-  std::vector<std::string> commit() {
-    // Check every target first, so that a rename cannot fail halfway through.
-    for (const auto& n : names_) {
-      const fs::path target = fs::path(out_) / n;
-      if (fs::exists(target) && !fs::is_regular_file(target))
-        throw OutputError("cannot replace " + target.string() + ": it exists and is not a regular file");
-    }
-    for (const auto& n : names_) io::commit_file((fs::path(dir_) / n).string(), (fs::path(out_) / n).string());
-    return names_;
-  }
-
- private:
-  std::string out_, dir_;
-  std::vector<std::string> names_;
-};
 // A GeoPackage table of features (all, or those listed): geometry, source
 // feature id, time when dated, and the source attributes as text.
 io::GpkgLayer feature_table(const std::string& name, const FeatureSet& fs, const std::vector<std::size_t>* only) {
@@ -95,7 +61,7 @@ std::vector<std::string> run_study(const RunOptions& options) {
   const Study study = load_study(config);
   const ModelResult model = fit_study_model(study, options.model_file.empty() ? nullptr : &saved);
 
-  Staging staging(options.out_dir);
+  io::StagedOutputs staging(options.out_dir);
   io::write_cog(staging.path("grid.tif"), study.grid, study.mask);
   std::vector<std::int32_t> counts = study.counts;
   for (std::size_t i = 0; i < counts.size(); ++i)
