@@ -75,6 +75,15 @@ Wkb make_valid(const Wkb& wkb) {
   return to_wkb(v.get());
 }
 
+bool overlap(const Wkb& a, const Wkb& b) {
+  GeomPtr ga = from_wkb(a), gb = from_wkb(b);
+  if (GEOSIntersects_r(ctx().h, ga.get(), gb.get()) != 1) return false;
+  GeomPtr i(GEOSIntersection_r(ctx().h, ga.get(), gb.get()));
+  double area = 0;
+  if (i) GEOSArea_r(ctx().h, i.get(), &area);
+  return area > 0;
+}
+
 void point_on_surface(const Wkb& wkb, double& x, double& y) {
   GeomPtr g = from_wkb(wkb);
   GeomPtr p(GEOSPointOnSurface_r(ctx().h, g.get()));

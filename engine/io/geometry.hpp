@@ -20,6 +20,8 @@ Wkb make_valid(const Wkb& wkb);
 // Builds a line string or a polygon (closed ring; the first point is repeated if needed).
 Wkb linestring_wkb(const std::vector<double>& xy);  // x0, y0, x1, y1, ...
 Wkb polygon_wkb(std::vector<double> ring_xy);
+// Whether two polygonal geometries share area (touching edges do not count).
+bool overlap(const Wkb& a, const Wkb& b);
 // A point guaranteed to lie on the geometry.
 void point_on_surface(const Wkb& wkb, double& x, double& y);
 

@@ -92,3 +92,51 @@ void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgL
 }
 
 }  // namespace rtm::io
+
+namespace rtm::io {
+
+std::vector<GpkgLayer> read_gpkg(const std::string& path) {
+  ensure_gdal();
+  const char* drivers[] = {"GPKG", nullptr};
+  std::unique_ptr<GDALDataset, void (*)(GDALDataset*)> ds(
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, nullptr, nullptr)),
+      [](GDALDataset* d) { GDALClose(d); });
+  if (!ds) throw DataError("cannot open " + path + " as a GeoPackage: " + take_gdal_message());
+  std::vector<GpkgLayer> out;
+  for (OGRLayer* l : ds->GetLayers()) {
+    GpkgLayer t;
+    t.name = l->GetName();
+    t.spatial = l->GetGeomType() != wkbNone;
+    OGRFeatureDefn* defn = l->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+      const OGRFieldType ft = defn->GetFieldDefn(i)->GetType();
+      t.fields.push_back({defn->GetFieldDefn(i)->GetNameRef(),
+                          ft == OFTInteger || ft == OFTInteger64 ? GpkgField::Type::integer
+                          : ft == OFTReal                       ? GpkgField::Type::real
+                                                                : GpkgField::Type::text});
+    }
+    for (auto& f : *l) {
+      GpkgRow row;
+      if (const OGRGeometry* g = f->GetGeometryRef(); g != nullptr) {
+        row.geometry.resize(static_cast<std::size_t>(g->WkbSize()));
+        g->exportToWkb(wkbNDR, row.geometry.data(), wkbVariantIso);
+      }
+      for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        if (!f->IsFieldSetAndNotNull(i)) {
+          row.values.emplace_back(std::monostate{});
+          continue;
+        }
+        switch (t.fields[static_cast<std::size_t>(i)].type) {
+          case GpkgField::Type::integer: row.values.emplace_back(static_cast<std::int64_t>(f->GetFieldAsInteger64(i))); break;
+          case GpkgField::Type::real: row.values.emplace_back(f->GetFieldAsDouble(i)); break;
+          case GpkgField::Type::text: row.values.emplace_back(std::string(f->GetFieldAsString(i))); break;
+        }
+      }
+      t.rows.push_back(std::move(row));
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace rtm::io

@@ -34,3 +34,11 @@ void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgL
 Wkb point_wkb(double x, double y);
 
 }  // namespace rtm::io
+
+namespace rtm::io {
+
+// Reads every table of a GeoPackage written by write_gpkg back (field types
+// as written; geometry as WKB). Throws DataError naming the file.
+std::vector<GpkgLayer> read_gpkg(const std::string& path);
+
+}  // namespace rtm::io

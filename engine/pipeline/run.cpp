@@ -44,7 +44,11 @@ io::GpkgLayer feature_table(const std::string& name, const FeatureSet& fs, const
 }  // namespace
 
 std::vector<std::string> run_study(const RunOptions& options) {
-  const StudyConfig config = load_study_config(options.study_file);
+  return run_study_config(load_study_config(options.study_file), options, nlohmann::json::object());
+}
+
+std::vector<std::string> run_study_config(const StudyConfig& config, const RunOptions& options,
+                                          const nlohmann::json& extra) {
   io::prepare_output_dir(options.out_dir);
   nlohmann::json saved;
   if (!options.model_file.empty()) {
@@ -113,6 +117,7 @@ std::vector<std::string> run_study(const RunOptions& options) {
                        {"candidates.json", "every candidate: factor, operationalization, distance, cells with 1"},
                        {"report.json", "this report"}};
   if (config.model.mode == "rtm") report["outputs"]["model.json"] = "the fitted model, re-applicable with --model";
+  for (const auto& [k, v] : extra.items()) report[k] = v;
   io::write_text_file(staging.path("report.json"), report.dump(2) + "\n");
   return staging.commit();
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,5 +16,11 @@ struct RunOptions {
 // of them are complete: a failed run leaves the previous products untouched.
 // Returns the names of the files written.
 std::vector<std::string> run_study(const RunOptions& options);
+
+struct StudyConfig;
+// The same with a study already loaded (and possibly adjusted, e.g. its
+// windows set from an as-of date); `extra` is merged into report.json.
+std::vector<std::string> run_study_config(const StudyConfig& config, const RunOptions& options,
+                                          const nlohmann::json& extra);
 
 }  // namespace rtm::pipeline

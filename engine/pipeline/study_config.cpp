@@ -234,6 +234,19 @@ double StudyConfig::max_influence_m() const {
   return m;
 }
 
+void apply_as_of(StudyConfig& c, const std::string& as_of) {
+  const auto t = parse_civil_time(as_of, "%Y-%m-%d");
+  if (!t) throw UsageError("--as-of: expected a date YYYY-MM-DD, found \"" + as_of + "\"");
+  if (c.incidents.source.date_column.empty())
+    throw ConfigError(c.file + ": incidents.date_column: an as-of run needs dated incidents");
+  TimeWindow w;
+  w.end_s = *t;
+  w.start_s = *t - c.schedule.train_weeks * 7 * 86400;
+  c.incidents.train = w;
+  c.incidents.train_start = format_civil_date(w.start_s);
+  c.incidents.train_end = format_civil_date(w.end_s - 86400);
+}
+
 StudyConfig load_study_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!fs::exists(path)) throw ConfigError("study file not found: " + path);
@@ -345,6 +358,19 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     pl.finish({"min_cells", "connectivity", "top_features"});
   }
 
+  // [schedule]
+  if (const toml::table* sc = top.table("schedule")) {
+    Table sch(*sc, "schedule", path);
+    ScheduleConfig& s = c.schedule;
+    s.train_weeks = sch.integer("train_weeks").value_or(s.train_weeks);
+    if (s.train_weeks < 1 || s.train_weeks > 520) sch.fail("train_weeks", "expected 1 to 520 weeks");
+    s.forecast_days = sch.integer("forecast_days").value_or(s.forecast_days);
+    if (s.forecast_days < 1 || s.forecast_days > 366) sch.fail("forecast_days", "expected 1 to 366 days");
+    s.reselect_weeks = sch.integer("reselect_weeks").value_or(s.reselect_weeks);
+    if (s.reselect_weeks < 0) sch.fail("reselect_weeks", "expected 0 (re-select every run) or more weeks");
+    sch.finish({"train_weeks", "forecast_days", "reselect_weeks"});
+  }
+
   // [incidents]
   const toml::table* it = top.table("incidents");
   if (it == nullptr) throw ConfigError(path + ": missing table [incidents]");
@@ -418,7 +444,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       c.layers.push_back(std::move(lc));
     }
   }
-  top.finish({"study", "incidents", "operationalization", "model", "exposure", "places", "layers"});
+  top.finish({"study", "incidents", "operationalization", "model", "exposure", "places", "schedule", "layers"});
   return c;
 }
 

@@ -62,6 +62,13 @@ struct PlacesConfig {
   std::int64_t top_features = 20;  // features listed in the leverage ranking
 };
 
+// The weekly job (`rtm run --as-of DATE`): windows from the as-of date.
+struct ScheduleConfig {
+  std::int64_t train_weeks = 52;     // training window: the weeks before the as-of date
+  std::int64_t forecast_days = 7;    // the window the run forecasts, from the as-of date
+  std::int64_t reselect_weeks = 4;   // re-select the model when the last selected one is older
+};
+
 struct StudyConfig {
   std::string file;  // absolute path of the study file
   std::string name;
@@ -75,11 +82,16 @@ struct StudyConfig {
   ModelConfig model;
   ExposureConfig exposure;
   PlacesConfig places;
+  ScheduleConfig schedule;
   std::vector<LayerConfig> layers;
 
   // The largest spatial influence of any layer, in metres.
   double max_influence_m() const;
 };
+
+// Sets the training window to the `train_weeks` before `as_of` (YYYY-MM-DD):
+// [as_of - train_weeks weeks, as_of). Throws ConfigError for a bad date.
+void apply_as_of(StudyConfig& config, const std::string& as_of);
 
 // Reads and checks a study file. Throws ConfigError (key, line) or DataError.
 StudyConfig load_study_config(const std::string& path);

@@ -1,0 +1,280 @@
+#include "pipeline/weekly.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "core/civil_time.hpp"
+#include "core/error.hpp"
+#include "io/crs.hpp"
+#include "io/geometry.hpp"
+#include "io/gpkg_writer.hpp"
+#include "io/hash.hpp"
+#include "io/output_dir.hpp"
+#include "pipeline/run.hpp"
+#include "pipeline/study_config.hpp"
+
+namespace fs = std::filesystem;
+
+namespace rtm::pipeline {
+
+namespace {
+
+using Type = io::GpkgField::Type;
+
+// The ledger's three tables, in memory.
+struct Ledger {
+  io::GpkgLayer runs{"runs", false,
+                     {{"run_id", Type::text}, {"study", Type::text}, {"as_of", Type::text},
+                      {"train_start", Type::text}, {"train_end", Type::text}, {"forecast_end", Type::text},
+                      {"model_id", Type::text}, {"model_as_of", Type::text}, {"reselected", Type::integer},
+                      {"folder", Type::text}, {"study_sha256", Type::text}, {"incidents_sha256", Type::text},
+                      {"incidents_counted", Type::integer}, {"places", Type::integer},
+                      {"place_area_share", Type::real}, {"place_incident_share", Type::real},
+                      {"factors", Type::text}, {"created_utc", Type::text}},
+                     {}};
+  io::GpkgLayer models{"models", false,
+                       {{"model_id", Type::text}, {"study", Type::text}, {"as_of", Type::text}, {"path", Type::text}},
+                       {}};
+  io::GpkgLayer places{"places", true,
+                       {{"run_id", Type::text}, {"rank", Type::integer}, {"expected", Type::real},
+                        {"observed_train", Type::integer}},
+                       {}};
+};
+
+std::string text(const io::GpkgValue& v) {
+  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
+}
+std::int64_t integer(const io::GpkgValue& v) {
+  return std::holds_alternative<std::int64_t>(v) ? std::get<std::int64_t>(v) : 0;
+}
+double real(const io::GpkgValue& v) { return std::holds_alternative<double>(v) ? std::get<double>(v) : 0.0; }
+
+std::size_t col(const io::GpkgLayer& t, const std::string& name) {
+  for (std::size_t i = 0; i < t.fields.size(); ++i)
+    if (t.fields[i].name == name) return i;
+  throw DataError("the ledger's table " + t.name + " has no column " + name);
+}
+
+Ledger read_ledger(const std::string& path) {
+  Ledger l;
+  if (!fs::exists(path)) return l;
+  for (auto& t : io::read_gpkg(path)) {
+    io::GpkgLayer* target = t.name == "runs" ? &l.runs : t.name == "models" ? &l.models : t.name == "places" ? &l.places : nullptr;
+    if (target == nullptr) continue;
+    // Map columns by name so that the ledger survives added columns.
+    for (auto& row : t.rows) {
+      io::GpkgRow r{row.geometry, {}};
+      for (const auto& f : target->fields) {
+        auto it = std::find_if(t.fields.begin(), t.fields.end(), [&](const auto& g) { return g.name == f.name; });
+        r.values.push_back(it == t.fields.end() ? io::GpkgValue{} : row.values[static_cast<std::size_t>(it - t.fields.begin())]);
+      }
+      target->rows.push_back(std::move(r));
+    }
+  }
+  return l;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw OutputError("cannot read " + path);
+  return nlohmann::json::parse(in);
+}
+
+std::set<std::string> split(const std::string& s) {
+  std::set<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ';'))
+    if (!item.empty()) out.insert(item);
+  return out;
+}
+
+// What changed between two runs of a study: places by overlap, factors by name.
+nlohmann::json change_between(const Ledger& l, const std::string& prev_id, const std::string& cur_id,
+                              const std::string& prev_factors, const std::string& cur_factors) {
+  std::vector<const io::GpkgRow*> prev, cur;
+  const std::size_t run_col = col(l.places, "run_id"), rank_col = col(l.places, "rank");
+  for (const auto& r : l.places.rows) {
+    if (text(r.values[run_col]) == prev_id) prev.push_back(&r);
+    if (text(r.values[run_col]) == cur_id) cur.push_back(&r);
+  }
+  nlohmann::json fresh = nlohmann::json::array(), persistent = nlohmann::json::array(), gone = nlohmann::json::array();
+  std::set<const io::GpkgRow*> matched_prev;
+  for (const auto* c : cur) {
+    bool found = false;
+    for (const auto* p : prev)
+      if (io::overlap(c->geometry, p->geometry)) {
+        found = true;
+        matched_prev.insert(p);
+      }
+    (found ? persistent : fresh).push_back(integer(c->values[rank_col]));
+  }
+  for (const auto* p : prev)
+    if (matched_prev.count(p) == 0) gone.push_back(integer(p->values[rank_col]));
+  const auto pf = split(prev_factors), cf = split(cur_factors);
+  nlohmann::json entering = nlohmann::json::array(), leaving = nlohmann::json::array();
+  for (const auto& f : cf)
+    if (pf.count(f) == 0) entering.push_back(f);
+  for (const auto& f : pf)
+    if (cf.count(f) == 0) leaving.push_back(f);
+  return {{"previous_run", prev_id},
+          {"places_new", fresh},
+          {"places_persistent", persistent},
+          {"places_no_longer_high_risk", gone},
+          {"factors_entering", entering},
+          {"factors_leaving", leaving},
+          {"rule", "a place persists when it shares area with a place of the previous run; ranks are this run's "
+                   "(new, persistent) and the previous run's (no longer high-risk)"}};
+}
+
+}  // namespace
+
+WeeklyResult run_weekly(const WeeklyOptions& o) {
+  StudyConfig config = load_study_config(o.study_file);
+  apply_as_of(config, o.as_of);
+  const std::int64_t as_of_s = config.incidents.train->end_s;
+  io::prepare_output_dir(o.runs_dir);
+  const std::string ledger_path = (fs::path(o.runs_dir) / "ledger.gpkg").string();
+  Ledger ledger = read_ledger(ledger_path);
+
+  WeeklyResult r;
+  const std::string run_id = config.name + "-" + o.as_of;
+  r.out_dir = (fs::path(o.runs_dir) / run_id).string();
+
+  // Reuse the latest model selected for this study unless it is due for re-selection.
+  std::string model_path, model_id, model_as_of;
+  {
+    const std::size_t id_c = col(ledger.models, "model_id"), st_c = col(ledger.models, "study"),
+                      as_c = col(ledger.models, "as_of"), p_c = col(ledger.models, "path");
+    std::int64_t best = INT64_MIN;
+    for (const auto& row : ledger.models.rows) {
+      if (text(row.values[st_c]) != config.name) continue;
+      const auto t = parse_civil_time(text(row.values[as_c]), "%Y-%m-%d");
+      if (!t || *t > as_of_s || *t <= best) continue;
+      if (as_of_s - *t >= config.schedule.reselect_weeks * 7 * 86400) continue;
+      if (!fs::exists(text(row.values[p_c]))) continue;
+      best = *t;
+      model_id = text(row.values[id_c]);
+      model_path = text(row.values[p_c]);
+      model_as_of = text(row.values[as_c]);
+    }
+  }
+  r.reselected = model_path.empty();
+  const std::int64_t forecast_end = as_of_s + config.schedule.forecast_days * 86400;
+  nlohmann::json extra;
+  extra["schedule"] = {{"as_of", o.as_of},
+                       {"training_window", {{"start", config.incidents.train_start}, {"end", config.incidents.train_end}}},
+                       {"forecast_window", {{"start", o.as_of}, {"end", format_civil_date(forecast_end - 86400)}}},
+                       {"reselect_weeks", config.schedule.reselect_weeks},
+                       {"model", r.reselected ? "selected in this run" : "re-applied from " + model_id},
+                       {"model_as_of", r.reselected ? o.as_of : model_as_of}};
+  RunOptions ro{o.study_file, r.out_dir, model_path};
+  r.files = run_study_config(config, ro, extra);
+
+  // Record the run.
+  const std::string report_path = (fs::path(r.out_dir) / "report.json").string();
+  nlohmann::json report = read_json(report_path);
+  r.model_id = r.reselected ? run_id : model_id;  // a model is named by the run that selected it
+  std::string factors;
+  for (const auto& f : report["model"]["factors"]) factors += (factors.empty() ? "" : ";") + f["name"].get<std::string>();
+  if (r.reselected) {
+    ledger.models.rows.push_back({{}, {r.model_id, config.name, o.as_of,
+                                       fs::absolute(fs::path(r.out_dir) / "model.json").lexically_normal().string()}});
+  }
+  // This run replaces an earlier record of the same run id.
+  auto drop_run = [&](io::GpkgLayer& t) {
+    const std::size_t c = col(t, "run_id");
+    t.rows.erase(std::remove_if(t.rows.begin(), t.rows.end(), [&](const io::GpkgRow& row) { return text(row.values[c]) == run_id; }),
+                 t.rows.end());
+  };
+  drop_run(ledger.runs);
+  drop_run(ledger.places);
+  const auto& headline = report["headline"];
+  std::string inc_path = config.incidents.source.path;
+  if (inc_path.rfind("/vsigzip/", 0) == 0) inc_path = inc_path.substr(9);
+  ledger.runs.rows.push_back(
+      {{},
+       {run_id, config.name, o.as_of, config.incidents.train_start, config.incidents.train_end,
+        format_civil_date(forecast_end - 86400), r.model_id, r.reselected ? o.as_of : model_as_of,
+        std::int64_t{r.reselected ? 1 : 0}, fs::absolute(r.out_dir).lexically_normal().string(),
+        io::sha256_file(config.file), io::sha256_file(inc_path),
+        report["incidents"]["counts"]["counted"].get<std::int64_t>(), headline["places"].get<std::int64_t>(),
+        headline["place_area_share"].get<double>(), headline["place_incident_share"].get<double>(), factors,
+        report["provenance"]["created_utc"].get<std::string>()}});
+  for (const auto& t : io::read_gpkg((fs::path(r.out_dir) / "places.gpkg").string())) {
+    if (t.name != "places") continue;
+    const std::size_t rank = col(t, "rank"), exp = col(t, "expected"), obs = col(t, "observed_train");
+    for (const auto& row : t.rows)
+      ledger.places.rows.push_back({row.geometry, {run_id, row.values[rank], row.values[exp], row.values[obs]}});
+  }
+
+  // What changed since the previous run of this study.
+  {
+    const std::size_t st = col(ledger.runs, "study"), as = col(ledger.runs, "as_of"), id = col(ledger.runs, "run_id"),
+                      fc = col(ledger.runs, "factors");
+    const io::GpkgRow* prev = nullptr;
+    for (const auto& row : ledger.runs.rows)
+      if (text(row.values[st]) == config.name && text(row.values[as]) < o.as_of &&
+          (prev == nullptr || text(row.values[as]) > text(prev->values[as])))
+        prev = &row;
+    report["change"] = prev == nullptr ? nlohmann::json{{"previous_run", nullptr}}
+                                       : change_between(ledger, text(prev->values[id]), run_id,
+                                                        text(prev->values[fc]), factors);
+    io::write_text_file(report_path, report.dump(2) + "\n");
+  }
+  const io::Crs crs = io::resolve_crs(report["grid"]["crs"].get<std::string>(), "the run's grid CRS");
+  io::write_gpkg(ledger_path, crs, {ledger.runs, ledger.models, ledger.places});
+  return r;
+}
+
+std::string history_text(const std::string& study_file, const std::string& runs_dir) {
+  const StudyConfig config = load_study_config(study_file);
+  const std::string ledger_path = (fs::path(runs_dir) / "ledger.gpkg").string();
+  if (!fs::exists(ledger_path))
+    throw DataError("no run ledger at " + ledger_path + " (run `rtm run " + study_file + " --as-of DATE --runs " +
+                    runs_dir + "` first)");
+  const Ledger l = read_ledger(ledger_path);
+  std::vector<const io::GpkgRow*> runs;
+  const std::size_t st = col(l.runs, "study"), as = col(l.runs, "as_of");
+  for (const auto& row : l.runs.rows)
+    if (text(row.values[st]) == config.name) runs.push_back(&row);
+  std::sort(runs.begin(), runs.end(), [&](auto* a, auto* b) { return text(a->values[as]) < text(b->values[as]); });
+  std::ostringstream o;
+  o << "study " << config.name << ": " << runs.size() << " run(s) in " << ledger_path << "\n\n";
+  char line[400];
+  std::snprintf(line, sizeof line, "%-11s %-24s %-10s %9s %7s %8s %8s\n", "as of", "model", "selected", "incidents",
+                "places", "area %", "incid. %");
+  o << line;
+  for (const auto* r : runs) {
+    std::snprintf(line, sizeof line, "%-11s %-24s %-10s %9lld %7lld %8.1f %8.1f\n", text(r->values[as]).c_str(),
+                  text(r->values[col(l.runs, "model_id")]).c_str(),
+                  integer(r->values[col(l.runs, "reselected")]) != 0 ? "yes" : "reused",
+                  static_cast<long long>(integer(r->values[col(l.runs, "incidents_counted")])),
+                  static_cast<long long>(integer(r->values[col(l.runs, "places")])),
+                  100.0 * real(r->values[col(l.runs, "place_area_share")]),
+                  100.0 * real(r->values[col(l.runs, "place_incident_share")]));
+    o << line;
+  }
+  if (runs.size() >= 2) {
+    const auto* cur = runs.back();
+    const auto* prev = runs[runs.size() - 2];
+    const nlohmann::json ch = change_between(l, text(prev->values[col(l.runs, "run_id")]),
+                                             text(cur->values[col(l.runs, "run_id")]),
+                                             text(prev->values[col(l.runs, "factors")]),
+                                             text(cur->values[col(l.runs, "factors")]));
+    o << "\nchanges in " << text(cur->values[as]) << " since " << text(prev->values[as]) << ":\n"
+      << "  places new: " << ch["places_new"].size() << ", persistent: " << ch["places_persistent"].size()
+      << ", no longer high-risk: " << ch["places_no_longer_high_risk"].size() << "\n"
+      << "  factors entering: " << (ch["factors_entering"].empty() ? "none" : ch["factors_entering"].dump()) << "\n"
+      << "  factors leaving: " << (ch["factors_leaving"].empty() ? "none" : ch["factors_leaving"].dump()) << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace rtm::pipeline
