@@ -9,7 +9,8 @@ PACKAGES=(
   libmapnik-dev mapnik-utils fonts-dejavu-core
   libboost-program-options-dev catch2
   libtomlplusplus-dev nlohmann-json3-dev libeigen3-dev libssl-dev libboost-dev
-  r-base-core r-cran-glmnet r-cran-mass r-cran-spdep
+  r-base-core r-cran-glmnet r-cran-mass r-cran-spdep r-cran-spatstat
+  poppler-utils chromium nodejs
 )
 
 missing=()

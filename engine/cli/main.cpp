@@ -15,8 +15,10 @@
 #include "pipeline/model_step.hpp"
 #include "pipeline/report.hpp"
 #include "pipeline/run.hpp"
+#include "pipeline/weekly.hpp"
 #include "pipeline/study.hpp"
 #include "render/mapnik_env.hpp"
+#include "render/render.hpp"
 
 namespace po = boost::program_options;
 
@@ -30,7 +32,12 @@ const char* kUsage =
     "commands:\n"
     "  validate STUDY.toml          check a study file and its data; print a summary\n"
     "  run STUDY.toml --out DIR     build the grid and counts and write the run's products\n"
+    "  run STUDY.toml --as-of DATE  the weekly job: windows from the date, model reuse, run ledger\n"
+    "  history STUDY.toml           the runs in the ledger and what changed since the previous one\n"
     "  backtest STUDY.toml --out DIR  score weekly forecasts (hit rate, PAI, PEI, RRI) against baselines\n"
+    "  render map RUN_DIR           a PNG of the study area's risk classes and places\n"
+    "  render briefing RUN_DIR      the one-page briefing PDF (letter/A4, --public or --internal)\n"
+    "  render tiles RUN_DIR         XYZ tiles, MBTiles and a Leaflet viewer (--zoom 10-14)\n"
     "\n"
     "Run 'rtm <command> --help' for a command's options. Exit codes: 0 ok, 1 internal error,\n"
     "2 usage, 3 study file, 4 data, 5 model, 6 render, 7 output.\n";
@@ -64,10 +71,36 @@ int cmd_validate(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_history(const std::vector<std::string>& args) {
+  po::options_description opts("rtm history STUDY.toml [--runs DIR]");
+  opts.add_options()("help,h", "show this help")("runs", po::value<std::string>()->default_value("runs"),
+                                                 "the folder of dated runs and ledger.gpkg");
+  po::options_description hidden;
+  hidden.add_options()("study", po::value<std::string>(), "study file");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("study", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\nLists the study's runs from the ledger and what changed in the latest one.\n";
+    return 0;
+  }
+  if (!vm.count("study")) throw rtm::UsageError("history needs a study file: rtm history STUDY.toml");
+  std::cout << rtm::pipeline::history_text(vm["study"].as<std::string>(), vm["runs"].as<std::string>());
+  return 0;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("rtm run STUDY.toml --out DIR");
   opts.add_options()("help,h", "show this help")("out,o", po::value<std::string>(), "run folder for the products")(
       "model,m", po::value<std::string>(), "re-apply this saved model.json instead of selecting factors")(
+      "as-of", po::value<std::string>(),
+      "the weekly job: training window from this date ([schedule]), model reused until due, run recorded in "
+      "RUNS/ledger.gpkg, products in RUNS/<study>-<date>/")(
+      "runs", po::value<std::string>()->default_value("runs"), "with --as-of: the folder of dated runs and the ledger")(
       "threads,j", po::value<std::size_t>(), "threads to use (default: all cores); results do not depend on it")(
       "quiet,q", "no progress output");
   po::options_description hidden;
@@ -85,12 +118,22 @@ int cmd_run(const std::vector<std::string>& args) {
     return 0;
   }
   if (!vm.count("study")) throw rtm::UsageError("run needs a study file: rtm run STUDY.toml --out DIR");
-  if (!vm.count("out")) throw rtm::UsageError("run needs an output folder: rtm run STUDY.toml --out DIR");
   if (vm.count("threads")) {
     if (vm["threads"].as<std::size_t>() < 1) throw rtm::UsageError("--threads needs at least 1");
     rtm::thread_count() = vm["threads"].as<std::size_t>();
   }
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
+  if (vm.count("as-of")) {
+    if (vm.count("out") || vm.count("model"))
+      throw rtm::UsageError("--as-of names the run folder and picks the model itself: drop --out and --model");
+    const auto r = rtm::pipeline::run_weekly({vm["study"].as<std::string>(), vm["as-of"].as<std::string>(),
+                                              vm["runs"].as<std::string>()});
+    if (!vm.count("quiet"))
+      std::cerr << "rtm: wrote " << r.files.size() << " products to " << r.out_dir << " (model "
+                << (r.reselected ? "selected" : "re-applied: " + r.model_id) << ")\n";
+    return 0;
+  }
+  if (!vm.count("out")) throw rtm::UsageError("run needs an output folder: rtm run STUDY.toml --out DIR");
   rtm::pipeline::RunOptions o{vm["study"].as<std::string>(), vm["out"].as<std::string>(),
                               vm.count("model") ? vm["model"].as<std::string>() : std::string()};
   const auto written = rtm::pipeline::run_study(o);
@@ -150,6 +193,129 @@ int cmd_backtest(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_render(const std::vector<std::string>& args) {
+  po::options_description opts("rtm render map|briefing|tiles RUN_DIR [options]");
+  opts.add_options()("help,h", "show this help")(
+      "out,o", po::value<std::string>(),
+      "output file (map: PNG, briefing: PDF) or folder (tiles); default: in RUN_DIR, named by product and audience")(
+      "public", "public product (the default): risk classes, places and boundary only, never incident locations")(
+      "internal", "internal product (law enforcement sensitive): also the recent incident points")(
+      "styles", po::value<std::string>(), "read public.xml, internal.xml, palette.txt and viewer.html from this folder (default: built in)")(
+      "save-xml", po::value<std::string>(), "also write the filled-in Mapnik XML to this file")(
+      "quiet,q", "no progress output");
+  po::options_description map_opts("map");
+  map_opts.add_options()("width", po::value<unsigned>()->default_value(1600), "image width in pixels")(
+      "height", po::value<unsigned>(), "image height in pixels (default: from the study area's shape)")(
+      "dpi", po::value<double>()->default_value(96), "resolution: symbols and text scale with it")(
+      "no-legend", "the map alone: no legend, scale bar or north arrow");
+  po::options_description brief_opts("briefing");
+  brief_opts.add_options()("paper", po::value<std::string>()->default_value("letter"), "letter or a4")(
+      "landscape", "landscape page (default portrait)")(
+      "previous", po::value<std::string>(), "the previous run folder: adds the change in places since then")(
+      "distribution", po::value<std::string>(), "the distribution line (default: one for the audience)")(
+      "places", po::value<std::size_t>()->default_value(10), "rows of the top places table (at most)");
+  po::options_description tile_opts("tiles");
+  tile_opts.add_options()("zoom", po::value<std::string>()->default_value("10-14"), "zoom levels, MIN-MAX (0-20)")(
+      "metatile", po::value<unsigned>()->default_value(8), "render N x N tiles at once (1: one at a time)")(
+      "threads,j", po::value<std::size_t>(), "threads (default: all cores)")(
+      "no-mbtiles", "do not write tiles.mbtiles")("leaflet", po::value<std::string>(),
+                                                  "folder holding leaflet.js and leaflet.css for index.html");
+  po::options_description hidden;
+  hidden.add_options()("what", po::value<std::string>(), "")("run", po::value<std::string>(), "");
+  po::options_description visible;
+  visible.add(opts).add(map_opts).add(brief_opts).add(tile_opts);
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description pos;
+  pos.add("what", 1).add("run", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << visible
+              << "\nmap       a PNG of the whole study area (default RUN_DIR/map.png, map-internal.png)\n"
+                 "briefing  the one-page briefing PDF (default RUN_DIR/briefing.pdf, briefing-internal.pdf)\n"
+                 "tiles     XYZ PNG tiles in web mercator, tiles.mbtiles and index.html (default RUN_DIR/tiles,\n"
+                 "          tiles-internal)\n"
+                 "Public products (the default) never show incident locations; --internal ones may and are\n"
+                 "marked LAW ENFORCEMENT SENSITIVE.\n";
+    return 0;
+  }
+  if (!vm.count("what") || !vm.count("run"))
+    throw rtm::UsageError("render needs a product and a run folder: rtm render map|briefing|tiles RUN_DIR");
+  const std::string what = vm["what"].as<std::string>(), run = vm["run"].as<std::string>();
+  if (vm.count("public") && vm.count("internal")) throw rtm::UsageError("choose one of --public and --internal");
+  if (vm.count("quiet")) rtm::Progress::set_quiet(true);
+  rtm::render::StyleOptions style;
+  style.audience = vm.count("internal") ? rtm::render::Audience::internal : rtm::render::Audience::public_;
+  if (vm.count("styles")) style.styles_dir = vm["styles"].as<std::string>();
+  if (vm.count("save-xml")) style.save_xml = vm["save-xml"].as<std::string>();
+  const std::string suffix = style.audience == rtm::render::Audience::internal ? "-internal" : "";
+  auto out_or = [&](const std::string& name) {
+    return vm.count("out") ? vm["out"].as<std::string>() : run + "/" + name;
+  };
+  std::string written;
+  if (what == "map") {
+    rtm::render::MapOptions o;
+    o.style = style;
+    o.width_px = vm["width"].as<unsigned>();
+    if (vm.count("height")) o.height_px = vm["height"].as<unsigned>();
+    o.dpi = vm["dpi"].as<double>();
+    o.decorations = !vm.count("no-legend");
+    written = out_or("map" + suffix + ".png");
+    rtm::render::render_map_png(run, written, o);
+  } else if (what == "briefing") {
+    rtm::render::BriefingOptions o;
+    o.style = style;
+    const std::string paper = vm["paper"].as<std::string>();
+    if (paper == "letter") o.paper = rtm::render::Paper::letter;
+    else if (paper == "a4") o.paper = rtm::render::Paper::a4;
+    else throw rtm::UsageError("--paper must be letter or a4, not '" + paper + "'");
+    o.landscape = vm.count("landscape") > 0;
+    if (vm.count("previous")) o.previous_run = vm["previous"].as<std::string>();
+    if (vm.count("distribution")) o.distribution = vm["distribution"].as<std::string>();
+    o.max_places = vm["places"].as<std::size_t>();
+    written = out_or("briefing" + suffix + ".pdf");
+    rtm::render::render_briefing_pdf(run, written, o);
+  } else if (what == "tiles") {
+    rtm::render::TileOptions o;
+    o.style = style;
+    const std::string z = vm["zoom"].as<std::string>();
+    const auto dash = z.find('-');
+    try {
+      std::size_t used = 0;
+      o.min_zoom = std::stoi(z.substr(0, dash), &used);
+      if (used != (dash == std::string::npos ? z.size() : dash)) throw std::invalid_argument(z);
+      o.max_zoom = dash == std::string::npos ? o.min_zoom : std::stoi(z.substr(dash + 1), &used);
+      if (dash != std::string::npos && used != z.size() - dash - 1) throw std::invalid_argument(z);
+    } catch (const std::exception&) {
+      throw rtm::UsageError("--zoom must be MIN-MAX (e.g. 10-14), not '" + z + "'");
+    }
+    if (o.min_zoom < 0 || o.max_zoom > 20 || o.min_zoom > o.max_zoom)
+      throw rtm::UsageError("--zoom must be MIN-MAX with 0 <= MIN <= MAX <= 20, not '" + z + "'");
+    o.metatile = vm["metatile"].as<unsigned>();
+    if (o.metatile < 1 || o.metatile > 16) throw rtm::UsageError("--metatile must be 1 to 16");
+    if (vm.count("threads")) {
+      if (vm["threads"].as<std::size_t>() < 1) throw rtm::UsageError("--threads needs at least 1");
+      o.threads = vm["threads"].as<std::size_t>();
+    }
+    o.mbtiles = !vm.count("no-mbtiles");
+    if (vm.count("leaflet")) o.leaflet_dir = vm["leaflet"].as<std::string>();
+    written = out_or("tiles" + suffix);
+    const auto summary = rtm::render::render_tiles(run, written, o);
+    if (!vm.count("quiet")) {
+      for (const auto& w : summary.warnings) std::cerr << "rtm: warning: " << w << "\n";
+      std::cerr << "rtm: " << summary.tiles << " tiles (" << summary.metatiles << " metatiles) in " << summary.seconds
+                << " s";
+      if (summary.seconds > 0) std::cerr << " (" << static_cast<double>(summary.tiles) / summary.seconds << " tiles/s)";
+      std::cerr << "\n";
+    }
+  } else {
+    throw rtm::UsageError("unknown product '" + what + "' (render map, briefing or tiles)");
+  }
+  if (!vm.count("quiet")) std::cerr << "rtm: wrote " << written << " (" << rtm::render::audience_name(style.audience) << ")\n";
+  return 0;
+}
+
 int dispatch(int argc, char** argv) {
   po::options_description global("options");
   global.add_options()("help,h", "show this help")("version", "show versions of rtm and its libraries");
@@ -185,8 +351,10 @@ int dispatch(int argc, char** argv) {
   if (vm.count("help")) rest.push_back("--help");
   if (cmd == "validate") return cmd_validate(rest);
   if (cmd == "run") return cmd_run(rest);
+  if (cmd == "history") return cmd_history(rest);
   if (cmd == "backtest") return cmd_backtest(rest);
-  throw rtm::UsageError("unknown command '" + cmd + "' (commands: validate, run, backtest)");
+  if (cmd == "render") return cmd_render(rest);
+  throw rtm::UsageError("unknown command '" + cmd + "' (commands: validate, run, history, backtest, render)");
 }
 
 }  // namespace

@@ -35,6 +35,8 @@ class StagedOutputs {
   // Checks every target, then renames each staged file into the run folder.
   // Returns the names of the products.
   std::vector<std::string> commit();
+  // The staging folder (products written so far are there until commit()).
+  const std::string& dir() const { return dir_; }
 
  private:
   std::string out_, dir_;

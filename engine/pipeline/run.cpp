@@ -12,6 +12,7 @@
 #include "io/raster_writer.hpp"
 #include "pipeline/model_step.hpp"
 #include "pipeline/recommend_step.hpp"
+#include "pipeline/render_step.hpp"
 #include "pipeline/report.hpp"
 #include "pipeline/study.hpp"
 
@@ -63,7 +64,16 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
       throw ModelError(options.model_file + " is not a saved rtm model (no \"format\": \"rtm-model\")");
   }
   const Study study = load_study(config);
-  const ModelResult model = fit_study_model(study, options.model_file.empty() ? nullptr : &saved);
+  const ModelResult model = with_context(
+      options.model_file.empty() ? std::string("while selecting the model") : "while applying the saved model " + options.model_file,
+      [&] {
+        try {
+          return fit_study_model(study, options.model_file.empty() ? nullptr : &saved);
+        } catch (const nlohmann::json::exception& e) {
+          throw ModelError(options.model_file + " is not a usable saved model: " + e.what() +
+                           " (expected the keys written by rtm run: grid, intercept, family, factors with name, coef, se)");
+        }
+      });
 
   io::StagedOutputs staging(options.out_dir);
   io::write_cog(staging.path("grid.tif"), study.grid, study.mask);
@@ -109,16 +119,35 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     report["outputs"]["summary.md"] = "headline figures, places, narratives and leverage, for people";
   }
   report["provenance"] = provenance(study);
-  report["outputs"] = {{"grid.tif", "study-cell mask (1 = study cell), COG"},
+  report["outputs"].update(nlohmann::json{{"grid.tif", "study-cell mask (1 = study cell), COG"},
                        {"counts.tif", "incidents per study cell in the training window (-1 outside), COG"},
                        {"layers.gpkg", "projected, clipped features of every layer and the incidents used "
                                        "(internal: holds incident locations)"},
                        {"risk.tif", "relative risk score per study cell (-1 outside), COG"},
                        {"candidates.json", "every candidate: factor, operationalization, distance, cells with 1"},
-                       {"report.json", "this report"}};
+                       {"report.json", "this report"}});
   if (config.model.mode == "rtm") report["outputs"]["model.json"] = "the fitted model, re-applicable with --model";
   for (const auto& [k, v] : extra.items()) report[k] = v;
+  const bool draw = config.model.mode == "rtm" && (config.render.briefing || config.render.map);
+  if (draw) {
+    report["outputs"]["briefing.pdf"] = std::string("one-page briefing (") + config.render.audience + ")";
+    report["outputs"]["map.png"] = std::string("overview map (") + config.render.audience + ")";
+  }
   io::write_text_file(staging.path("report.json"), report.dump(2) + "\n");
+  if (draw) {
+    // The maps are drawn from the staged products; the previous run in the
+    // folder (not yet replaced) gives the briefing its "change since".
+    RenderSettings rs;
+    rs.briefing = config.render.briefing;
+    rs.map = config.render.map;
+    rs.audience = config.render.audience == "internal" ? render::Audience::internal : render::Audience::public_;
+    rs.paper = config.render.paper == "a4" ? render::Paper::a4 : render::Paper::letter;
+    rs.landscape = config.render.landscape;
+    rs.previous_run = options.out_dir;
+    const std::string briefing = config.render.briefing ? staging.path("briefing.pdf") : std::string();
+    const std::string overview = config.render.map ? staging.path("map.png") : std::string();
+    render_run_products(staging.dir(), briefing, overview, rs);
+  }
   return staging.commit();
 }
 

@@ -1,9 +1,12 @@
 #include "pipeline/study.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -96,6 +99,21 @@ Study load_study(const StudyConfig& config) {
       << fmt_count(config.max_cells) << "; use cells of at least " << std::ceil(suggested) << " m, or raise max_cells";
     throw ConfigError(m.str());
   }
+  {
+    // Memory: refuse a grid whose rasters alone would not fit in the machine's memory.
+    const double ram = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    const double need = cells * kBytesPerCellEstimate;
+    if (ram > 0 && need > 0.5 * ram) {
+      std::ostringstream m;
+      m << config.file << ": study.cell_size_m: " << config.cell_size_m << " m cells over the study area ("
+        << std::lround((b.max_x - b.min_x) / 1000.0) << " x " << std::lround((b.max_y - b.min_y) / 1000.0)
+        << " km) make about " << fmt_sci(cells) << " cells, needing about " << fmt_sci(need / 1e9)
+        << " GB of memory before candidates; this machine has "
+        << fmt_sci(ram / 1e9) << " GB; use cells of at least "
+        << std::ceil(config.cell_size_m * std::sqrt(need / (0.5 * ram))) << " m";
+      throw ConfigError(m.str());
+    }
+  }
   s.grid = GridSpec::covering(b.min_x, b.min_y, b.max_x, b.max_y, config.cell_size_m);
   s.grid.crs_wkt = s.crs.wkt;
   s.grid.crs_name = s.crs.name;
@@ -151,6 +169,27 @@ Study load_study(const StudyConfig& config) {
   if (inc.features.empty())
     throw DataError("incidents: none of the " + fmt_count(inc.read) + " incidents in " + inc_path +
                     " lies inside the study area (check the CRS and the area)" + main_drop(inc));
+
+  // Exact duplicates: kept (two assaults can share a rounded place and time),
+  // but reported, since a records-system export often repeats rows.
+  {
+    const bool csv = config.incidents.source.kind == "csv";
+    auto name = [&](std::int64_t fid) { return csv ? "line " + std::to_string(fid + 1) : "feature " + std::to_string(fid); };
+    std::unordered_map<std::string, std::int64_t> seen;
+    std::int64_t repeats = 0;
+    std::string first;
+    for (const auto& f : inc.features) {
+      std::string key = std::to_string(f.x) + "|" + std::to_string(f.y) + "|" + std::to_string(f.time_s.value_or(0));
+      for (const auto& a : f.attributes) key += "\x1f" + a;
+      auto [it, inserted] = seen.emplace(std::move(key), f.source_fid);
+      if (!inserted) {
+        if (repeats++ == 0) first = name(f.source_fid) + " repeats " + name(it->second);
+      }
+    }
+    if (repeats > 0)
+      s.warnings.push_back("incidents: " + fmt_count(repeats) + " rows repeat an earlier row exactly (first: " + first +
+                           "); kept, as they may be separate incidents at the same place and time");
+  }
 
   // Window and cells.
   IncidentCounts& ic = s.incident_counts;

@@ -179,7 +179,13 @@ layers::LayerSource read_source(Table& t, const std::string& where, const fs::pa
   } else if (t.has("source")) {
     t.fail("source", "a synthetic layer has no source");
   }
-  layers::layer_kind(s.kind, where);  // unknown kinds fail here
+  try {
+    layers::layer_kind(s.kind, where);
+  } catch (const ConfigError&) {
+    std::string names;
+    for (const auto& k : layers::layer_kind_names()) names += (names.empty() ? "" : ", ") + k;
+    t.fail("kind", "unknown layer kind '" + s.kind + "' (expected one of: " + names + ")");
+  }
   s.layer = t.str("layer", "");
   s.filter = t.str("filter", "");
   s.crs = t.str("crs", "");
@@ -250,6 +256,7 @@ void apply_as_of(StudyConfig& c, const std::string& as_of) {
 StudyConfig load_study_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!fs::exists(path)) throw ConfigError("study file not found: " + path);
+  if (fs::is_directory(path)) throw ConfigError(path + " is a folder, not a study file");
   if (!in) throw ConfigError("study file is not readable: " + path);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -358,6 +365,27 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     pl.finish({"min_cells", "connectivity", "top_features"});
   }
 
+  // [render]
+  if (const toml::table* rt = top.table("render")) {
+    Table rn(*rt, "render", path);
+    RenderConfig& r = c.render;
+    auto boolean = [&](const std::string& key, bool def) {
+      const toml::node* n = rn.node(key);
+      if (n == nullptr) return def;
+      if (!n->is_boolean()) rn.fail(key, "expected true or false, found " + type_name(*n));
+      return *n->value<bool>();
+    };
+    r.briefing = boolean("briefing", r.briefing);
+    r.map = boolean("map", r.map);
+    r.landscape = boolean("landscape", r.landscape);
+    r.audience = rn.str("audience", r.audience);
+    if (r.audience != "public" && r.audience != "internal")
+      rn.fail("audience", "expected \"public\" or \"internal\", found \"" + r.audience + "\"");
+    r.paper = rn.str("paper", r.paper);
+    if (r.paper != "letter" && r.paper != "a4") rn.fail("paper", "expected \"letter\" or \"a4\", found \"" + r.paper + "\"");
+    rn.finish({"briefing", "map", "audience", "paper", "landscape"});
+  }
+
   // [schedule]
   if (const toml::table* sc = top.table("schedule")) {
     Table sch(*sc, "schedule", path);
@@ -444,7 +472,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       c.layers.push_back(std::move(lc));
     }
   }
-  top.finish({"study", "incidents", "operationalization", "model", "exposure", "places", "schedule", "layers"});
+  top.finish({"study", "incidents", "operationalization", "model", "exposure", "places", "schedule", "render", "layers"});
   return c;
 }
 

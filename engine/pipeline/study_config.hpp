@@ -69,6 +69,15 @@ struct ScheduleConfig {
   std::int64_t reselect_weeks = 4;   // re-select the model when the last selected one is older
 };
 
+// The maps `rtm run` draws (METHOD.md §8).
+struct RenderConfig {
+  bool briefing = true;            // briefing.pdf
+  bool map = true;                 // map.png
+  std::string audience = "public"; // public (no incident locations) | internal
+  std::string paper = "letter";    // letter | a4
+  bool landscape = false;
+};
+
 struct StudyConfig {
   std::string file;  // absolute path of the study file
   std::string name;
@@ -83,6 +92,7 @@ struct StudyConfig {
   ExposureConfig exposure;
   PlacesConfig places;
   ScheduleConfig schedule;
+  RenderConfig render;
   std::vector<LayerConfig> layers;
 
   // The largest spatial influence of any layer, in metres.

@@ -10,6 +10,12 @@
 #   command = validate | run        (default: run; run also checks the output folder)
 #   exit = N                        (the documented exit code)
 #   message = fragment              (may repeat; each must appear in stderr)
+#   stdout = fragment               (may repeat; each must appear in stdout)
+#   args = --model model.json       (extra arguments for rtm, after the usual
+#                                    ones; rtm runs inside the scratch copy, so
+#                                    relative paths resolve there)
+#   user = nobody                   (run rtm as this user when the runner is
+#                                    root, who ignores file permissions)
 # The case is copied to a scratch folder first, so relative paths in its
 # study.toml resolve inside the copy; a case may use the token @SAMPLE@ for the
 # absolute path of sample-city/ and @SHARED@ for ../shared/data. An executable
@@ -39,22 +45,35 @@ snapshot() {
 command="run"
 exit_expected=""
 messages=()
+stdout_messages=()
+extra_args=()
+run_as=""
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in
     command\ =\ *) command="${line#command = }" ;;
     exit\ =\ *) exit_expected="${line#exit = }" ;;
     message\ =\ *) messages+=("${line#message = }") ;;
+    stdout\ =\ *) stdout_messages+=("${line#stdout = }") ;;
+    args\ =\ *) read -r -a extra_args <<< "${line#args = }" ;;
+    user\ =\ *) run_as="${line#user = }" ;;
   esac
 done < "$CASE/expect"
+# Permission cases: root reads and writes anything, so rtm runs as `user`
+# (the scratch copy is opened to it; setup.sh sets the modes under test).
+as_user=()
+if [ -n "$run_as" ] && [ "$(id -u)" -eq 0 ]; then
+  chmod a+rx "$work"
+  as_user=(setpriv --reuid="$(id -u "$run_as")" --regid="$(id -g "$run_as")" --clear-groups env HOME=/nonexistent)
+fi
 
 out="$work/out"
 before="$(snapshot "$out")"
 study="$work/study.toml"
-[ -f "$study" ] || study="$work/does-not-exist.toml"
+[ -e "$study" ] || study="$work/does-not-exist.toml"
 if [ "$command" = "run" ]; then
-  "$RTM" run "$study" --out "$out" --quiet > "$work/stdout" 2> "$work/stderr"
+  (cd "$work" && "${as_user[@]}" "$RTM" run "$study" --out "$out" --quiet "${extra_args[@]}") > "$work/stdout" 2> "$work/stderr"
 else
-  "$RTM" validate "$study" --quiet > "$work/stdout" 2> "$work/stderr"
+  (cd "$work" && "${as_user[@]}" "$RTM" validate "$study" --quiet "${extra_args[@]}") > "$work/stdout" 2> "$work/stderr"
 fi
 code=$?
 fail=0
@@ -66,12 +85,18 @@ for m in "${messages[@]}"; do
     echo "FAIL: message lacks: $m"; fail=1
   fi
 done
+for m in "${stdout_messages[@]}"; do
+  if ! grep -qF -- "$m" "$work/stdout"; then
+    echo "FAIL: stdout lacks: $m"; fail=1
+  fi
+done
 if [ "$command" = "run" ] && [ "$(snapshot "$out")" != "$before" ]; then
   echo "FAIL: output left behind (the output path changed):"
   diff <(echo "$before") <(snapshot "$out"); ls -laR "$out"; fail=1
 fi
 if [ $fail -ne 0 ]; then
   echo "--- stderr:"; cat "$work/stderr"
+  [ ${#stdout_messages[@]} -eq 0 ] || { echo "--- stdout:"; cat "$work/stdout"; }
   exit 1
 fi
 echo "ok: exit $code; $(head -c 300 "$work/stderr")"

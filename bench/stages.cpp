@@ -1,0 +1,244 @@
+// Stage benchmarks on one study, each against its reference in the same run:
+//   proximity  distance_field vs GDALComputeProximity (same grid, same points)
+//   density    density_fields (all bands, one pass) vs a brute-force kernel sum
+//   enet       cv_enet_poisson on the study's design (exported for cv.glmnet)
+// and exports what the R references (bench/reference.R) need into OUTDIR.
+//   rtm_bench_stages STUDY.toml OUTDIR LAYER [LAYER...]
+// Prints "key value" lines; bench/run.sh turns them into the table.
+#include <gdal.h>
+#include <gdal_alg.h>
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/parallel.hpp"
+#include "core/progress.hpp"
+#include "model/elastic_net.hpp"
+#include "pipeline/model_step.hpp"
+#include "pipeline/study.hpp"
+
+namespace {
+
+using clk = std::chrono::steady_clock;
+double since(clk::time_point t0) { return std::chrono::duration<double>(clk::now() - t0).count(); }
+
+// Median of `reps` timings of f (the machine is shared: one run is noise).
+template <class F>
+double timed(int reps, F&& f) {
+  std::vector<double> t;
+  for (int i = 0; i < reps; ++i) {
+    const auto t0 = clk::now();
+    f();
+    t.push_back(since(t0));
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// GDAL: burn the points into a Float32 raster (the study grid padded by `pad`
+// cells so features in the clip buffer outside the grid still count), then
+// GDALComputeProximity in georeferenced units. Returns seconds; fills `out`
+// (study-cell order) with GDAL's distances.
+double gdal_proximity(const rtm::GridSpec& g, const rtm::FeatureSet& fs, const rtm::ops::StudyCells& cells,
+                      std::int64_t pad, std::vector<double>* out) {
+  const std::int64_t cols = g.cols + 2 * pad, rows = g.rows + 2 * pad;
+  const double west = g.west - static_cast<double>(pad) * g.cell_size_m;
+  const double north = g.north + static_cast<double>(pad) * g.cell_size_m;
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  const auto t0 = clk::now();
+  GDALDataset* src = mem->Create("", static_cast<int>(cols), static_cast<int>(rows), 1, GDT_Float32, nullptr);
+  GDALDataset* dst = mem->Create("", static_cast<int>(cols), static_cast<int>(rows), 1, GDT_Float32, nullptr);
+  double gt[6] = {west, g.cell_size_m, 0, north, 0, -g.cell_size_m};
+  src->SetGeoTransform(gt);
+  dst->SetGeoTransform(gt);
+  std::vector<float> buf(static_cast<std::size_t>(cols * rows), 0.0f);
+  for (const auto& f : fs.features) {
+    const double fc = std::floor((f.x - west) / g.cell_size_m), fr = std::floor((north - f.y) / g.cell_size_m);
+    if (fc < 0 || fr < 0 || fc >= static_cast<double>(cols) || fr >= static_cast<double>(rows)) continue;
+    buf[static_cast<std::size_t>(fr * static_cast<double>(cols) + fc)] = 1.0f;
+  }
+  CPLErr e = src->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, static_cast<int>(cols), static_cast<int>(rows),
+                                             buf.data(), static_cast<int>(cols), static_cast<int>(rows), GDT_Float32, 0, 0);
+  char** opts = nullptr;
+  opts = CSLSetNameValue(opts, "VALUES", "1");
+  opts = CSLSetNameValue(opts, "DISTUNITS", "GEO");
+  if (e == CE_None)
+    e = GDALComputeProximity(src->GetRasterBand(1), dst->GetRasterBand(1), opts, nullptr, nullptr);
+  CSLDestroy(opts);
+  if (e == CE_None)
+    e = dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(cols), static_cast<int>(rows), buf.data(),
+                                        static_cast<int>(cols), static_cast<int>(rows), GDT_Float32, 0, 0);
+  const double secs = since(t0);
+  GDALClose(src);
+  GDALClose(dst);
+  if (e != CE_None) throw std::runtime_error("GDALComputeProximity failed");
+  out->resize(cells.size());
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const std::int64_t r = cells.linear[i] / g.cols + pad, c = cells.linear[i] % g.cols + pad;
+    (*out)[i] = buf[static_cast<std::size_t>(r * cols + c)];
+  }
+  return secs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: rtm_bench_stages STUDY.toml OUTDIR LAYER [LAYER...]\n");
+    return 2;
+  }
+  try {
+    rtm::Progress::set_quiet(true);
+    GDALAllRegister();
+    const std::string outdir = argv[2];
+    const auto config = rtm::pipeline::load_study_config(argv[1]);
+    auto t0 = clk::now();
+    const auto study = rtm::pipeline::load_study(config);
+    std::printf("load_s %.3f\n", since(t0));
+    const auto& g = study.grid;
+    std::printf("threads %zu\n", rtm::thread_count());
+    std::printf("grid %lldx%lld cell %.0f\n", static_cast<long long>(g.cols), static_cast<long long>(g.rows), g.cell_size_m);
+
+    rtm::ops::StudyCells cells;
+    std::vector<rtm::ops::Candidate> cands;
+    const double t_ops = timed(1, [&] { cands = rtm::pipeline::build_candidates(study, &cells); });
+    std::printf("cells %zu\ncandidates %zu\noperationalize_s %.4f\n", cells.size(), cands.size(), t_ops);
+
+    // Study-cell centres for R (row, col in the grid, x, y).
+    {
+      std::ofstream f(outdir + "/cells.csv");
+      f << "row,col,x,y\n";
+      f.precision(12);
+      for (std::size_t i = 0; i < cells.size(); ++i)
+        f << cells.linear[i] / g.cols << ',' << cells.linear[i] % g.cols << ',' << cells.x[i] << ',' << cells.y[i] << '\n';
+      std::ofstream gi(outdir + "/grid.txt");
+      gi.precision(12);
+      gi << g.west << ' ' << g.north << ' ' << g.cell_size_m << ' ' << g.cols << ' ' << g.rows << '\n';
+    }
+
+    for (int a = 3; a < argc; ++a) {
+      const std::string name = argv[a];
+      std::size_t li = study.layers.size();
+      for (std::size_t i = 0; i < study.layers.size(); ++i)
+        if (config.layers[i].name == name) li = i;
+      if (li == study.layers.size()) throw std::runtime_error("no layer " + name);
+      const auto& fs = study.layers[li];
+      const auto bands = config.layers[li].ops.distances_m(config.block_length_m);
+      std::printf("%s.points %zu\n", name.c_str(), fs.features.size());
+
+      // Proximity: ours vs GDAL, alternated, median of 3 each.
+      std::vector<double> ours, gdal;
+      const auto pad = static_cast<std::int64_t>(std::ceil(study.layer_clip_m[li] / g.cell_size_m)) + 1;
+      std::vector<double> t_ours, t_gdal;
+      for (int r = 0; r < 3; ++r) {
+        t_ours.push_back(timed(1, [&] { ours = rtm::ops::distance_field(fs, cells); }));
+        t_gdal.push_back(gdal_proximity(g, fs, cells, pad, &gdal));
+      }
+      std::sort(t_ours.begin(), t_ours.end());
+      std::sort(t_gdal.begin(), t_gdal.end());
+      double maxdiff = 0, maxd = 0;
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        maxdiff = std::max(maxdiff, std::fabs(ours[i] - gdal[i]));
+        maxd = std::max(maxd, ours[i]);
+      }
+      std::printf("%s.proximity.ours_s %.5f\n%s.proximity.gdal_s %.5f\n", name.c_str(), t_ours[1], name.c_str(), t_gdal[1]);
+      std::printf("%s.proximity.max_abs_diff_m %.2f\n%s.proximity.max_dist_m %.1f\n%s.proximity.gdal_pad_cells %lld\n",
+                  name.c_str(), maxdiff, name.c_str(), maxd, name.c_str(), static_cast<long long>(pad));
+
+      // Density: all bands in one pass vs brute force over every point.
+      std::vector<std::vector<double>> dens;
+      const double t_dens = timed(3, [&] { dens = rtm::ops::density_fields(fs, cells, bands, g.cell_size_m); });
+      const double pairs_cap = 4e8;
+      const double pairs = static_cast<double>(cells.size()) * static_cast<double>(fs.features.size());
+      const std::size_t stride = pairs <= pairs_cap ? 1 : static_cast<std::size_t>(std::ceil(pairs / pairs_cap));
+      std::vector<std::vector<double>> brute(bands.size());
+      std::vector<std::size_t> sub;
+      for (std::size_t i = 0; i < cells.size(); i += stride) sub.push_back(i);
+      for (auto& b : brute) b.assign(sub.size(), 0.0);
+      t0 = clk::now();
+      for (std::size_t k = 0; k < sub.size(); ++k) {
+        const double cx = cells.x[sub[k]], cy = cells.y[sub[k]];
+        for (const auto& f : fs.features) {
+          const double d2 = (f.x - cx) * (f.x - cx) + (f.y - cy) * (f.y - cy);
+          for (std::size_t b = 0; b < bands.size(); ++b) {
+            const double h2 = bands[b] * bands[b];
+            if (d2 < h2) {
+              const double u = 1.0 - d2 / h2;
+              brute[b][k] += 3.0 / (M_PI * h2) * u * u;
+            }
+          }
+        }
+      }
+      const double t_brute = since(t0) * static_cast<double>(cells.size()) / static_cast<double>(sub.size());
+      double maxrel = 0;
+      for (std::size_t b = 0; b < bands.size(); ++b) {
+        double peak = 0;
+        for (double v : dens[b]) peak = std::max(peak, v);
+        for (std::size_t k = 0; k < sub.size(); ++k)
+          maxrel = std::max(maxrel, std::fabs(dens[b][sub[k]] - brute[b][k]) / peak);
+      }
+      std::printf("%s.density.bands %zu\n%s.density.ours_s %.5f\n%s.density.brute_s %.4f\n%s.density.brute_stride %zu\n",
+                  name.c_str(), bands.size(), name.c_str(), t_dens, name.c_str(), t_brute, name.c_str(), stride);
+      std::printf("%s.density.brute_max_rel_diff %.3g\n", name.c_str(), maxrel);
+      // Points and our densities for spatstat.
+      std::ofstream pf(outdir + "/" + name + ".points.csv");
+      pf.precision(12);
+      pf << "x,y\n";
+      for (const auto& f : fs.features) pf << f.x << ',' << f.y << '\n';
+      std::ofstream df(outdir + "/" + name + ".density.csv");
+      df.precision(10);
+      for (std::size_t b = 0; b < bands.size(); ++b) df << (b ? "," : "") << "h" << bands[b];
+      df << '\n';
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        for (std::size_t b = 0; b < bands.size(); ++b) df << (b ? "," : "") << dens[b][i];
+        df << '\n';
+      }
+    }
+
+    // Elastic net: the design exactly as pipeline/model_step.cpp builds it.
+    rtm::model::Design d;
+    const std::size_t n = cells.size();
+    d.y.resize(n);
+    for (std::size_t i = 0; i < n; ++i) d.y[i] = study.counts[static_cast<std::size_t>(cells.linear[i])];
+    for (const auto& c : cands) {
+      if (c.ones == 0 || c.ones == n) continue;
+      d.columns.push_back(&c.bits);
+      d.names.push_back(c.name);
+    }
+    rtm::model::ElasticNetOptions eo;
+    eo.alpha = config.model.alpha;
+    const auto fold = rtm::model::make_folds(n, static_cast<int>(config.model.folds), static_cast<std::uint64_t>(config.model.seed));
+    rtm::model::CrossValidation cv;
+    const double t_cv = timed(1, [&] { cv = rtm::model::cv_enet_poisson(d, eo, fold); });
+    std::printf("enet.columns %zu\nenet.alpha %g\nenet.folds %lld\nenet.ours_s %.4f\nenet.lambdas %zu\nenet.lambda_min %.10g\n",
+                d.cols(), eo.alpha, static_cast<long long>(config.model.folds), t_cv, cv.path.lambda.size(),
+                cv.path.lambda[cv.best]);
+    std::printf("enet.lambda_min_index %zu\n", cv.best + 1);
+    {
+      std::ofstream f(outdir + "/design.csv");
+      f << "y,fold";
+      for (const auto& nm : d.names) f << ',' << nm;
+      f << '\n';
+      for (std::size_t i = 0; i < n; ++i) {
+        f << d.y[i] << ',' << fold[i];
+        for (const auto* col : d.columns) f << (col->test(i) ? ",1" : ",0");
+        f << '\n';
+      }
+      std::ofstream lf(outdir + "/lambda.csv");
+      lf.precision(17);
+      lf << "lambda,cvm\n";
+      for (std::size_t k = 0; k < cv.path.lambda.size(); ++k) lf << cv.path.lambda[k] << ',' << cv.cvm[k] << '\n';
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rtm_bench_stages: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,80 @@
+"""Formats the key/value lines of bench/run.sh as one Markdown table."""
+import statistics
+import sys
+
+kv = {}
+for line in open(sys.argv[1]):
+    parts = line.strip().split(None, 1)
+    if len(parts) == 2:
+        kv[parts[0]] = parts[1]
+cores = sys.argv[2] if len(sys.argv) > 2 else "?"
+
+
+def f(key):
+    v = kv.get(key)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def s(x, unit="s"):
+    if x is None:
+        return "not run"
+    if unit == "s":
+        return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
+    return f"{x:g} {unit}"
+
+
+def ratio(ref, ours):
+    return f"{ref / ours:.1f}x" if ref and ours else "-"
+
+
+rows = []
+for L in ("liquor_retail", "graffiti"):
+    n = kv.get(f"{L}.points", "?")
+    o, g = f(f"{L}.proximity.ours_s"), f(f"{L}.proximity.gdal_s")
+    rows.append((f"proximity {L} ({n} pts)", s(o), f"GDALComputeProximity {s(g)}", ratio(g, o),
+                 f"max diff {kv.get(f'{L}.proximity.max_abs_diff_m')} m (bound: half-diagonal of a cell)"))
+for L in ("liquor_retail", "graffiti"):
+    n = kv.get(f"{L}.points", "?")
+    o, b, sp = f(f"{L}.density.ours_s"), f(f"{L}.density.brute_s"), f(f"{L}.spatstat.s")
+    stride = kv.get(f"{L}.density.brute_stride", "1")
+    lab = "brute-force sum" + ("" if stride == "1" else f" (every {stride}th cell, scaled)")
+    rows.append((f"density {L}, {kv.get(f'{L}.density.bands')} bands", s(o), f"{lab} {s(b)}", ratio(b, o),
+                 f"max diff / peak {kv.get(f'{L}.density.brute_max_rel_diff')}"))
+    rows.append((f"density {L}, {kv.get(f'{L}.density.bands')} bands", s(o), f"spatstat density.ppp {s(sp)}",
+                 ratio(sp, o), f"max diff / peak {kv.get(f'{L}.spatstat.max_rel_diff')} (per band {kv.get(f'{L}.spatstat.per_band')})"))
+o, g = f("enet.ours_s"), f("enet.glmnet_s")
+rows.append((f"elastic-net Poisson, 10-fold CV ({kv.get('enet.columns')} cols x {kv.get('cells')} cells)", s(o),
+             f"cv.glmnet {s(g)}", ratio(g, o),
+             f"lambda.min {float(kv.get('enet.lambda_min', 'nan')):.4g} (#{kv.get('enet.lambda_min_index')}) vs "
+             f"{float(kv.get('enet.glmnet_lambda_min', 'nan')):.4g} (#{kv.get('enet.glmnet_lambda_min_index')}); "
+             f"path max rel diff {kv.get('enet.path_max_rel_diff')}, CV deviance {kv.get('enet.cvm_max_rel_diff')}"))
+for cs in ("100", "50", "25"):
+    w, m = f(f"run{cs}.wall_s"), f(f"run{cs}.rss_mb")
+    note = kv.get(f"run{cs}.not_run")
+    rows.append((f"rtm run chicago, {cs} m cells", f"{s(w)}, {s(m, 'MB')} peak" if w else f"not run ({note})",
+                 "-", "-", ""))
+rows.append(("candidate memory", f"{kv.get('cand.bytes_per')} bytes per candidate per cell", "8 (a double)",
+             f"{8 / float(kv['cand.bytes_per']):.0f}x" if kv.get("cand.bytes_per") else "-",
+             f"{kv.get('cand.n')} candidates"))
+
+
+def med(prefix):
+    v = [f(f"{prefix}_{i}.wall_s") for i in (1, 2, 3)]
+    v = [x for x in v if x is not None]
+    return statistics.median(v) if v else None
+
+
+j1, j2 = med("sample_j1"), med("sample_j2")
+rows.append(("rtm run sample-city, -j 2 vs -j 1 (median of 3)", f"{s(j2)}", f"-j 1 {s(j1)}", ratio(j1, j2), ""))
+j1, j2 = f("chicago_j1.wall_s"), f("run100.wall_s")
+rows.append((f"rtm run chicago 100 m, -j {cores} (the 100 m run) vs -j 1", f"{s(j2)}", f"-j 1 {s(j1)}", ratio(j1, j2), ""))
+
+print(f"| stage | ours | reference | ratio (ref/ours) | notes |")
+print("|---|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(r) + " |")
+print(f"\nstudy cells {kv.get('cells')}, grid {kv.get('grid')}; in-process stages used {kv.get('threads')} threads; "
+      f"{cores} cores")

@@ -1,0 +1,30 @@
+#pragma once
+// Map furniture drawn with Cairo around or over a map: scale bar in round
+// numbers, north arrow, legend. Shared by the PNG overview and the briefing.
+#include <cairo.h>
+
+#include <string>
+
+#include "render/cairo_text.hpp"
+#include "render/render.hpp"
+#include "render/run_info.hpp"
+#include "render/scale.hpp"
+#include "render/style_template.hpp"
+
+namespace rtm::render {
+
+// A scale bar of a round length, at most max_w wide, its left end at x and its
+// labels and bar inside [y, y + h]. metres_per_unit: ground metres per drawing
+// unit. Returns the width drawn (0 when nothing fits).
+double draw_scale_bar(cairo_t* cr, double x, double y, double max_w, double h, double metres_per_unit, double font);
+
+// A north arrow fitted in box, pointing angle_rad clockwise from the page's up.
+void draw_north_arrow(cairo_t* cr, const Box& box, double angle_rad);
+
+// The legend (risk classes, places, boundary, and incidents for the internal
+// audience) fitted into box: rows shrink to fit, text never overflows.
+// columns: 1 or 2. Returns the height used.
+double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience audience, const RunInfo& run,
+                   double font, int columns);
+
+}  // namespace rtm::render

@@ -1,0 +1,7 @@
+// libFuzzer target: csv_incidents (see fuzz_entries.hpp and README.md).
+#include "fuzz_entries.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  (void)rtm::fuzz::csv_incidents(data, size);
+  return 0;
+}
