@@ -42,10 +42,8 @@ const char* kUsage =
     "Run 'rtm <command> --help' for a command's options. Exit codes: 0 ok, 1 internal error,\n"
     "2 usage, 3 study file, 4 data, 5 model, 6 render, 7 output.\n";
 
-int cmd_validate(const std::vector<std::string>& args) {
-  po::options_description opts("rtm validate STUDY.toml");
-  opts.add_options()("help,h", "show this help")("quiet,q", "no progress output")(
-      "json", "print the inputs, grid and counts as JSON (the report.json sections) instead of text");
+// Parses a subcommand whose one positional argument is the study file.
+po::variables_map parse_study_command(const std::vector<std::string>& args, const po::options_description& opts) {
   po::options_description hidden;
   hidden.add_options()("study", po::value<std::string>(), "study file");
   po::options_description all;
@@ -54,6 +52,14 @@ int cmd_validate(const std::vector<std::string>& args) {
   pos.add("study", 1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  return vm;
+}
+
+int cmd_validate(const std::vector<std::string>& args) {
+  po::options_description opts("rtm validate STUDY.toml");
+  opts.add_options()("help,h", "show this help")("quiet,q", "no progress output")(
+      "json", "print the inputs, grid and counts as JSON (the report.json sections) instead of text");
+  po::variables_map vm = parse_study_command(args, opts);
   if (vm.count("help")) {
     std::cout << opts << "\nChecks the study file and reads every source; prints what was read, dropped and why.\n";
     return 0;
@@ -75,14 +81,7 @@ int cmd_history(const std::vector<std::string>& args) {
   po::options_description opts("rtm history STUDY.toml [--runs DIR]");
   opts.add_options()("help,h", "show this help")("runs", po::value<std::string>()->default_value("runs"),
                                                  "the folder of dated runs and ledger.gpkg");
-  po::options_description hidden;
-  hidden.add_options()("study", po::value<std::string>(), "study file");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("study", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::variables_map vm = parse_study_command(args, opts);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << opts << "\nLists the study's runs from the ledger and what changed in the latest one.\n";
@@ -103,14 +102,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "runs", po::value<std::string>()->default_value("runs"), "with --as-of: the folder of dated runs and the ledger")(
       "threads,j", po::value<std::size_t>(), "threads to use (default: all cores); results do not depend on it")(
       "quiet,q", "no progress output");
-  po::options_description hidden;
-  hidden.add_options()("study", po::value<std::string>(), "study file");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("study", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::variables_map vm = parse_study_command(args, opts);
   if (vm.count("help")) {
     std::cout << opts
               << "\nWrites grid.tif, counts.tif, risk.tif, candidates.json, model.json, layers.gpkg and report.json\ninto DIR. Files appear only when\n"
@@ -155,14 +147,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
       "re-select the model: every (window), once, or every N weeks (4w); coefficients are re-applied in between")(
       "budget-km2", po::value<double>()->default_value(1.0), "also score a fixed area budget of this many km2")(
       "quiet,q", "no progress output");
-  po::options_description hidden;
-  hidden.add_options()("study", po::value<std::string>(), "study file");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("study", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::variables_map vm = parse_study_command(args, opts);
   if (vm.count("help")) {
     std::cout << opts
               << "\nFor each test window, fits the model on the training window before it (as long as the study\n"
