@@ -13,6 +13,8 @@
 // differences per band; RTM_REFERENCE_KEEP=1 keeps the temporary folder.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -36,18 +38,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string gi_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+std::string gi_quote(const std::string& s) { return rtm_test::shell_quote(s); }
 
-std::string gi_slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string gi_slurp(const fs::path& p) { return rtm_test::slurp(p); }
 
 struct GiFixture {
   rtm::GridSpec grid;

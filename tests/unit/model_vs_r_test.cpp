@@ -9,6 +9,8 @@
 // RTM_REFERENCE_KEEP=1 to keep the temporary CSV and R output.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -35,20 +37,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool verbose() {
-  const char* v = std::getenv("RTM_REFERENCE_VERBOSE");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
 
-void report(const std::string& line) {
-  if (verbose()) std::printf("[reference] %s\n", line.c_str());
-}
+void report(const std::string& line) { rtm_test::reference_report(line); }
 
-std::string fmt(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
+std::string fmt(double v) { return rtm_test::fmt3(v); }
 
 // ---------------------------------------------------------------- data set --
 
@@ -149,18 +141,9 @@ struct TempDir {
   TempDir& operator=(const TempDir&) = delete;
 };
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+std::string quote(const std::string& s) { return rtm_test::shell_quote(s); }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string slurp(const fs::path& p) { return rtm_test::slurp(p); }
 
 using Reference = std::map<std::string, std::vector<std::string>>;
 

@@ -7,6 +7,8 @@
 // Set RTM_REFERENCE_VERBOSE=1 to print the measured maximum differences.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -47,20 +49,10 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool verbose() {
-  const char* v = std::getenv("RTM_REFERENCE_VERBOSE");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
 
-void report(const std::string& line) {
-  if (verbose()) std::printf("[reference] %s\n", line.c_str());
-}
+void report(const std::string& line) { rtm_test::reference_report(line); }
 
-std::string fmt(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
+std::string fmt(double v) { return rtm_test::fmt3(v); }
 
 // A 3 km x 3 km grid of 50 m cells.
 rtm::GridSpec grid() {

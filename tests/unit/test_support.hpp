@@ -1,0 +1,43 @@
+#pragma once
+// Small helpers shared by the tests that run reference tools (R, GDAL's CLI).
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace rtm_test {
+
+// Quotes a string for a POSIX shell command line.
+inline std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// The whole content of a file ("" when unreadable).
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// RTM_REFERENCE_VERBOSE=1 prints the measured differences of reference tests.
+inline bool reference_verbose() {
+  const char* v = std::getenv("RTM_REFERENCE_VERBOSE");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+inline void reference_report(const std::string& line) {
+  if (reference_verbose()) std::printf("[reference] %s\n", line.c_str());
+}
+
+// 3 significant digits.
+inline std::string fmt3(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+}  // namespace rtm_test
