@@ -135,16 +135,7 @@ GiR run_gistar_reference(const GiFixture& f, const std::vector<double>& bands) {
   if (status != 0) {
     r.error = "`" + cmd + "` failed (status " + std::to_string(status) + "):\n" + gi_slurp(err);
   } else {
-    std::ifstream in(out);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream ls(line);
-      std::string key, v;
-      ls >> key;
-      std::vector<std::string> vals;
-      while (ls >> v) vals.push_back(v);
-      if (!key.empty()) r.values[key] = vals;
-    }
+    for (auto& [key, vals] : rtm_test::read_key_values(out)) r.values[key] = vals;
     if (r.values.count("done") == 0) r.error = "gistar_reference.R did not finish its output:\n" + gi_slurp(err);
     else r.ok = true;
   }

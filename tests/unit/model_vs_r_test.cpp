@@ -185,16 +185,7 @@ RResult run_r_script(const std::string& script_name) {
     r.error = "`" + cmd + "` failed (status " + std::to_string(status) + "):\n" + slurp(err);
     return r;
   }
-  std::ifstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string key, v;
-    ls >> key;
-    std::vector<std::string> vals;
-    while (ls >> v) vals.push_back(v);
-    if (!key.empty()) r.values[key] = vals;
-  }
+  for (auto& [key, vals] : rtm_test::read_key_values(out)) r.values[key] = vals;
   if (r.values.count("done") == 0) {
     r.error = script_name + " did not finish its output:\n" + slurp(err);
     return r;

@@ -4,8 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace rtm_test {
 
@@ -22,6 +24,22 @@ inline std::string slurp(const std::filesystem::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The "key value value ..." lines the reference scripts write, by key.
+inline std::map<std::string, std::vector<std::string>> read_key_values(const std::filesystem::path& p) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::ifstream in(p);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string key, v;
+    ls >> key;
+    std::vector<std::string> vals;
+    while (ls >> v) vals.push_back(v);
+    if (!key.empty()) out[key] = vals;
+  }
+  return out;
 }
 
 // RTM_REFERENCE_VERBOSE=1 prints the measured differences of reference tests.
