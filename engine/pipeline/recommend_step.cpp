@@ -229,6 +229,7 @@ Decisions decide(const Study& study, const ModelResult& model) {
   std::vector<std::int32_t> ids(static_cast<std::size_t>(g.cell_count()), 0);
   for (std::size_t k = 0; k < places.size(); ++k)
     for (std::size_t c : places[k].cells) ids[static_cast<std::size_t>(cells.linear[c])] = static_cast<std::int32_t>(k + 1);
+  out.place_id = ids;
   std::map<std::int32_t, io::Wkb> polygons;
   for (auto& [id, w] : io::polygonize_ids(g, ids)) polygons[id] = std::move(w);
   std::vector<std::string> hour_names, day_names(kDays, kDays + 7);

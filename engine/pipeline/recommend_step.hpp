@@ -22,6 +22,7 @@ struct Decisions {
   std::vector<float> exposure_gi_z;        // grid: Gi* z-score (-9999 outside)
   std::vector<std::uint8_t> risk_class;    // grid: 0-3, 255 outside
   std::vector<std::uint8_t> vxe_class;     // grid: 0-3, 255 outside
+  std::vector<std::int32_t> place_id;      // grid: the place's rank (1..), 0 outside every place
   nlohmann::json report;                   // exposure, classes, places, leverage sections
   std::vector<io::GpkgLayer> places_gpkg;  // places, place_features, leverage, rasters
   std::string places_csv;

@@ -10,6 +10,7 @@
 #include "io/gpkg_writer.hpp"
 #include "io/output_dir.hpp"
 #include "io/raster_writer.hpp"
+#include "pipeline/goal.hpp"
 #include "pipeline/model_step.hpp"
 #include "pipeline/recommend_step.hpp"
 #include "pipeline/render_step.hpp"
@@ -40,6 +41,39 @@ io::GpkgLayer feature_table(const std::string& name, const FeatureSet& fs, const
     for (const auto& f : fs.features) add(f);
   }
   return t;
+}
+
+// The run's as-of date: the day after the training window, or after the last
+// dated incident (as the exposure step has it).
+std::int64_t run_as_of(const Study& s) {
+  if (s.config.incidents.train) return s.config.incidents.train->end_s;
+  std::int64_t as_of = 0;
+  for (const auto& f : s.incidents.features)
+    if (f.time_s) as_of = std::max(as_of, (*f.time_s / 86400 + 1) * 86400);
+  return as_of;
+}
+
+// Progress towards the study's [goal]: every dated incident in a study cell,
+// marked when its cell belongs to a place (`place_id`, grid, rank or 0).
+nlohmann::json goal_section(const Study& s, const std::vector<std::int32_t>* place_id) {
+  std::vector<GoalIncident> incidents;
+  for (const auto& f : s.incidents.features) {
+    if (!f.time_s) continue;
+    const auto cell = s.grid.cell_of(f.x, f.y);
+    if (!cell) continue;
+    const auto k = static_cast<std::size_t>(s.grid.linear(*cell));
+    if (s.mask[k] == 0) continue;
+    incidents.push_back({*f.time_s, place_id != nullptr && (*place_id)[k] > 0});
+  }
+  std::int64_t places = 0, cells = 0;
+  if (place_id != nullptr)
+    for (std::int32_t id : *place_id) {
+      places = std::max<std::int64_t>(places, id);
+      cells += id > 0 ? 1 : 0;
+    }
+  nlohmann::json g = goal_progress(s.config.goal, run_as_of(s), incidents, s.config.incidents.crime_type, places, cells);
+  g["text"] = goal_line(g);
+  return g;
 }
 
 }  // namespace
@@ -99,7 +133,12 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
   nlohmann::json report = study_report(study);
   report["model"] = model.report;
   if (config.model.mode == "rtm") {
-    const Decisions dec = decide(study, model);
+    Decisions dec = decide(study, model);
+    if (config.goal.enabled) {
+      report["goal"] = goal_section(study, &dec.place_id);
+      const auto at = dec.summary_md.find("## Risk factors");
+      dec.summary_md.insert(at == std::string::npos ? dec.summary_md.size() : at, goal_markdown(report["goal"]));
+    }
     io::write_cog_bands(staging.path("exposure.tif"), study.grid,
                         std::vector<io::BandF>{{"recent incidents per km2 (quartic KDE)", dec.exposure_kde},
                                                {"Gi* z-score of recent counts", dec.exposure_gi_z}},
@@ -118,6 +157,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     report["outputs"]["places.csv"] = "the places for spreadsheets";
     report["outputs"]["summary.md"] = "headline figures, places, narratives and leverage, for people";
   }
+  if (config.goal.enabled && !report.contains("goal")) report["goal"] = goal_section(study, nullptr);
   report["provenance"] = provenance(study);
   report["outputs"].update(nlohmann::json{{"grid.tif", "study-cell mask (1 = study cell), COG"},
                        {"counts.tif", "incidents per study cell in the training window (-1 outside), COG"},

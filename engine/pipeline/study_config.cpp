@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "core/error.hpp"
+#include "pipeline/goal.hpp"
 
 namespace fs = std::filesystem;
 
@@ -429,6 +431,74 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
   inc.finish(concat(kSourceKeys, {"crime_type", "date_column", "date_format", "train_start", "train_end",
                                   "max_unparsable_dates"}));
 
+  // [goal]
+  if (const toml::table* gt = top.table("goal")) {
+    Table gl(*gt, "goal", path);
+    GoalConfig& g = c.goal;
+    g.enabled = true;
+    const auto r = gl.number("reduction");
+    if (!r)
+      throw ConfigError(gl.at("reduction") + ": missing (the fraction fewer incidents the goal asks for, e.g. "
+                                            "reduction = 0.20 for 20 % fewer)" + gl.near_miss("reduction"));
+    if (!(*r > 0 && *r < 1)) {
+      char found[160];
+      if (*r >= 1 && *r < 100)
+        std::snprintf(found, sizeof found, "%g (a fraction: %g %% fewer is reduction = %g)", *r, *r, *r / 100);
+      else
+        std::snprintf(found, sizeof found, "%g", *r);
+      gl.fail("reduction", std::string("expected a fraction between 0 and 1, e.g. 0.20 for 20 % fewer, found ") + found);
+    }
+    g.reduction = *r;
+    const auto by = gl.integer("baseline_year");
+    if (!by)
+      throw ConfigError(gl.at("baseline_year") + ": missing (the year whose same weeks the counts are compared "
+                                                "with, e.g. baseline_year = 2017)" + gl.near_miss("baseline_year"));
+    if (*by < 1900 || *by > 2200) gl.fail("baseline_year", "expected a year such as 2017, found " + std::to_string(*by));
+    g.baseline_year = *by;
+    if (auto st = gl.date("start")) {
+      g.start = *st;
+      g.start_s = *parse_civil_time(*st, "%Y-%m-%d");
+      const IsoWeekDate w = iso_week_date(g.start_s);
+      if (w.year <= g.baseline_year)
+        gl.fail("start", "expected a date after baseline_year " + std::to_string(g.baseline_year) + ", found " + *st +
+                             " (ISO year " + std::to_string(w.year) + ")");
+      if (!from_iso_week_date(static_cast<int>(g.baseline_year), w.week, w.weekday))
+        gl.fail("start", *st + " is in ISO week 53 of " + std::to_string(w.year) + ", which baseline_year " +
+                             std::to_string(g.baseline_year) + " does not have: start a week earlier or later");
+    } else {
+      g.start_s = *from_iso_week_date(static_cast<int>(g.baseline_year) + 1, 1, 1);
+      g.start = format_civil_date(g.start_s);
+    }
+    if (const toml::node* sn = gl.node("scope")) {
+      const toml::array* arr = sn->as_array();
+      if (arr == nullptr) {
+        std::string hint = sn->is_string() ? " (write scope = [\"" + *sn->value<std::string>() + "\"])" : "";
+        gl.fail("scope", "expected a list of \"citywide\" and \"places\", found " + type_name(*sn) + hint);
+      }
+      if (arr->empty()) gl.fail("scope", "expected at least one of \"citywide\" and \"places\", found an empty list");
+      g.citywide = g.places = false;
+      for (const auto& e : *arr) {
+        if (!e.is_string()) gl.fail("scope", "expected \"citywide\" or \"places\" in the list, found " + type_name(e));
+        const std::string v = *e.value<std::string>();
+        bool& flag = v == "citywide" ? g.citywide : g.places;
+        if (v != "citywide" && v != "places") {
+          const std::string near = edit_distance(v, "citywide") <= 3 ? "citywide" : edit_distance(v, "places") <= 3 ? "places" : "";
+          gl.fail("scope", "expected \"citywide\" or \"places\", found \"" + v + "\"" +
+                               (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+        }
+        if (flag) gl.fail("scope", "\"" + v + "\" is listed twice");
+        flag = true;
+      }
+    }
+    if (c.incidents.source.date_column.empty())
+      throw ConfigError(gl.at("reduction") + ": a goal compares weeks, so it needs dated incidents: set "
+                                             "incidents.date_column" + inc.near_miss("date_column"));
+    if (g.places && c.model.mode != "rtm")
+      gl.fail("scope", "\"places\" needs the high-risk places of model mode \"rtm\" (model.mode is \"" +
+                           c.model.mode + "\"): use scope = [\"citywide\"]");
+    gl.finish({"reduction", "baseline_year", "start", "scope"});
+  }
+
   // [[layers]]
   if (const toml::node* ln = top.node("layers")) {
     if (!ln->is_array_of_tables()) top.fail("layers", "expected [[layers]] tables, found " + type_name(*ln));
@@ -472,7 +542,7 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       c.layers.push_back(std::move(lc));
     }
   }
-  top.finish({"study", "incidents", "operationalization", "model", "exposure", "places", "schedule", "render", "layers"});
+  top.finish({"study", "incidents", "operationalization", "model", "exposure", "places", "schedule", "render", "goal", "layers"});
   return c;
 }
 

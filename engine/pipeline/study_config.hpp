@@ -78,6 +78,19 @@ struct RenderConfig {
   bool landscape = false;
 };
 
+// A measurable goal (DOJ roadmap, action 1): `reduction` fewer incidents from
+// `start` up to each run's as-of date than in the same ISO weeks of
+// `baseline_year` (see pipeline/goal.hpp and config/README.md).
+struct GoalConfig {
+  bool enabled = false;             // a [goal] table is present
+  double reduction = 0;             // fraction: 0.20 = 20 % fewer
+  std::int64_t baseline_year = 0;   // ISO year the counts are compared with
+  std::string start;                // YYYY-MM-DD; default: Monday of ISO week 1 of baseline_year + 1
+  std::int64_t start_s = 0;
+  bool citywide = true;             // scope "citywide": incidents in study cells
+  bool places = true;               // scope "places": incidents in the cells of the run's high-risk places
+};
+
 struct StudyConfig {
   std::string file;  // absolute path of the study file
   std::string name;
@@ -93,6 +106,7 @@ struct StudyConfig {
   PlacesConfig places;
   ScheduleConfig schedule;
   RenderConfig render;
+  GoalConfig goal;
   std::vector<LayerConfig> layers;
 
   // The largest spatial influence of any layer, in metres.

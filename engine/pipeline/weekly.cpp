@@ -1,5 +1,9 @@
 #include "pipeline/weekly.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -36,7 +40,12 @@ struct Ledger {
                       {"folder", Type::text}, {"study_sha256", Type::text}, {"incidents_sha256", Type::text},
                       {"incidents_counted", Type::integer}, {"places", Type::integer},
                       {"place_area_share", Type::real}, {"place_incident_share", Type::real},
-                      {"factors", Type::text}, {"created_utc", Type::text}},
+                      {"factors", Type::text}, {"created_utc", Type::text},
+                      // progress towards the study's [goal] (NULL without one): report.json "goal"
+                      {"goal", Type::text}, {"goal_window", Type::text},
+                      {"goal_city_baseline", Type::integer}, {"goal_city_observed", Type::integer},
+                      {"goal_city_target", Type::real}, {"goal_places_baseline", Type::integer},
+                      {"goal_places_observed", Type::integer}, {"goal_places_target", Type::real}},
                      {}};
   io::GpkgLayer models{"models", false,
                        {{"model_id", Type::text}, {"study", Type::text}, {"as_of", Type::text}, {"path", Type::text}},
@@ -78,6 +87,38 @@ Ledger read_ledger(const std::string& path) {
     }
   }
   return l;
+}
+
+// An exclusive lock on the ledger (LEDGER.lock beside it) while a run is
+// recorded: runs of other studies (rtm run-batch -j N, two cron jobs) write
+// the same ledger.
+class LedgerLock {
+ public:
+  explicit LedgerLock(const std::string& ledger_path) {
+    const std::string p = ledger_path + ".lock";
+    fd_ = ::open(p.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw OutputError("cannot create the ledger lock " + p);
+    if (::flock(fd_, LOCK_EX) != 0) {
+      ::close(fd_);
+      throw OutputError("cannot lock the ledger " + ledger_path);
+    }
+  }
+  ~LedgerLock() { ::close(fd_); }
+  LedgerLock(const LedgerLock&) = delete;
+  LedgerLock& operator=(const LedgerLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// A figure of the report's goal section for the ledger (NULL when absent).
+io::GpkgValue goal_value(const nlohmann::json& report, const char* scope, const char* key) {
+  if (!report.contains("goal")) return {};
+  const auto& sc = report["goal"]["scopes"];
+  if (!sc.contains(scope) || !sc[scope].contains(key) || !sc[scope][key].is_number()) return {};
+  const auto& v = sc[scope][key];
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return v.get<double>();
 }
 
 nlohmann::json read_json(const std::string& path) {
@@ -177,7 +218,10 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
   RunOptions ro{o.study_file, r.out_dir, model_path};
   r.files = run_study_config(config, ro, extra);
 
-  // Record the run.
+  // Record the run, in the ledger as it is now (other runs may have been
+  // recorded since it was read above).
+  const LedgerLock lock(ledger_path);
+  ledger = read_ledger(ledger_path);
   const std::string report_path = (fs::path(r.out_dir) / "report.json").string();
   nlohmann::json report = read_json(report_path);
   r.model_id = r.reselected ? run_id : model_id;  // a model is named by the run that selected it
@@ -206,7 +250,17 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
         io::sha256_file(config.file), io::sha256_file(inc_path),
         report["incidents"]["counts"]["counted"].get<std::int64_t>(), headline["places"].get<std::int64_t>(),
         headline["place_area_share"].get<double>(), headline["place_incident_share"].get<double>(), factors,
-        report["provenance"]["created_utc"].get<std::string>()}});
+        report["provenance"]["created_utc"].get<std::string>(),
+        report.contains("goal") ? io::GpkgValue{report["goal"]["statement"].get<std::string>()} : io::GpkgValue{},
+        report.contains("goal") && report["goal"]["window"]["end"].is_string()
+            ? io::GpkgValue{report["goal"]["window"]["start"].get<std::string>() + " .. " +
+                            report["goal"]["window"]["end"].get<std::string>() + " vs " +
+                            report["goal"]["baseline_window"]["start"].get<std::string>() + " .. " +
+                            report["goal"]["baseline_window"]["end"].get<std::string>()}
+            : io::GpkgValue{},
+        goal_value(report, "citywide", "baseline"), goal_value(report, "citywide", "observed"),
+        goal_value(report, "citywide", "target"), goal_value(report, "places", "baseline"),
+        goal_value(report, "places", "observed"), goal_value(report, "places", "target")}});
   for (const auto& t : io::read_gpkg((fs::path(r.out_dir) / "places.gpkg").string())) {
     if (t.name != "places") continue;
     const std::size_t rank = col(t, "rank"), exp = col(t, "expected"), obs = col(t, "observed_train");
@@ -260,6 +314,47 @@ std::string history_text(const std::string& study_file, const std::string& runs_
                   100.0 * real(r->values[col(l.runs, "place_area_share")]),
                   100.0 * real(r->values[col(l.runs, "place_incident_share")]));
     o << line;
+  }
+  // Progress towards the goal, run by run, with the counts behind it.
+  const std::size_t gs = col(l.runs, "goal");
+  if (std::any_of(runs.begin(), runs.end(), [&](auto* r) { return !text(r->values[gs]).empty(); })) {
+    auto count = [&](const io::GpkgRow* r, const char* c) -> std::string {
+      const auto& v = r->values[col(l.runs, c)];
+      return std::holds_alternative<std::int64_t>(v) ? std::to_string(std::get<std::int64_t>(v)) : "-";
+    };
+    auto scope = [&](const io::GpkgRow* r, const char* base_c, const char* obs_c, const char* target_c) {
+      const auto& b = r->values[col(l.runs, base_c)];
+      const auto& ob = r->values[col(l.runs, obs_c)];
+      const auto& t = r->values[col(l.runs, target_c)];
+      char cell[120];
+      if (!std::holds_alternative<std::int64_t>(b) || !std::holds_alternative<std::int64_t>(ob) ||
+          !std::holds_alternative<double>(t)) {
+        std::snprintf(cell, sizeof cell, "%8s %8s %8s %8s %-5s", "-", "-", "-", "-", "-");
+        return std::string(cell);
+      }
+      const auto base = std::get<std::int64_t>(b), obs = std::get<std::int64_t>(ob);
+      char change[32] = "n/a";
+      if (base > 0)
+        std::snprintf(change, sizeof change, "%+.1f%%", 100.0 * static_cast<double>(obs - base) / static_cast<double>(base));
+      std::snprintf(cell, sizeof cell, "%8s %8s %8.1f %8s %-5s", count(r, obs_c).c_str(), count(r, base_c).c_str(),
+                    std::get<double>(t), change, static_cast<double>(obs) <= std::get<double>(t) ? "yes" : "no");
+      return std::string(cell);
+    };
+    o << "\ngoal: " << text(runs.back()->values[gs]) << " (the latest run's goal; each row as its run computed it)\n";
+    std::snprintf(line, sizeof line, "%-11s %-52s | %-44s | %-44s\n", "", "", "citywide", "in the run's places");
+    o << line;
+    std::snprintf(line, sizeof line, "%-11s %-52s | %8s %8s %8s %8s %-5s | %8s %8s %8s %8s %-5s\n", "as of",
+                  "weeks compared", "observed", "baseline", "target", "change", "track", "observed", "baseline",
+                  "target", "change", "track");
+    o << line;
+    for (const auto* r : runs) {
+      const std::string window = text(r->values[col(l.runs, "goal_window")]);
+      std::snprintf(line, sizeof line, "%-11s %-52s | %s | %s\n", text(r->values[as]).c_str(),
+                    window.empty() ? (text(r->values[gs]).empty() ? "no goal" : "not started") : window.c_str(),
+                    scope(r, "goal_city_baseline", "goal_city_observed", "goal_city_target").c_str(),
+                    scope(r, "goal_places_baseline", "goal_places_observed", "goal_places_target").c_str());
+      o << line;
+    }
   }
   if (runs.size() >= 2) {
     const auto* cur = runs.back();

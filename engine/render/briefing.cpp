@@ -339,6 +339,9 @@ BriefingReport render_briefing_pdf(const std::string& run_dir, const std::string
     } else {
       change_text = "Change since the previous run: not shown (no previous run given).";
     }
+    // The study's goal, when it has one, shares the change box (which grows for it).
+    const bool goal = !run.goal_text.empty();
+    if (goal) change_text += " " + run.goal_text;
     const std::string footnote =
         "Mean risk: the relative risk score averaged over the place's cells (the lowest-risk cell = 1×). Places are "
         "groups of highest-risk cells, ranked by the model's expected incidents; hot spot: recent incidents cluster "
@@ -355,7 +358,7 @@ BriefingReport render_briefing_pdf(const std::string& run_dir, const std::string
     bool legend_beside = false;
 
     if (!o.landscape) {
-      const double headline_h = 30, change_h = 22, foot_h = 20;
+      const double headline_h = 30, change_h = goal ? 44 : 22, foot_h = 20;
       const double fixed = headline_h + gap + legend_h + gap + table_title_h + header_h + gap + change_h + foot_h;
       const double map_min = body.h * 0.36;
       const double room = body.h - fixed - map_min;
@@ -394,7 +397,7 @@ BriefingReport render_briefing_pdf(const std::string& run_dir, const std::string
       const Box right{body.x + left_w + 12, body.y, body.w - left_w - 12, body.h};
       map_box = {left.x, left.y, left.w, left.h - legend_h};
       legend_box = {left.x, map_box.bottom() + 3, left.w, legend_h - 3};
-      const double headline_h = 44, change_h = 32, foot_h = 36;
+      const double headline_h = 44, change_h = goal ? 60 : 32, foot_h = 36;
       const double fixed = headline_h + gap + table_title_h + header_h + gap + change_h + gap + foot_h;
       const double room = right.h - fixed;
       rows = std::min<std::size_t>(want_rows, room > 0 ? static_cast<std::size_t>(room / row_h) : 0);
@@ -435,7 +438,7 @@ BriefingReport render_briefing_pdf(const std::string& run_dir, const std::string
                 Box{table_box.x, table_box.y - table_title_h, table_box.w, table_title_h - 1}, style(9, 6, true));
       places_table(page, table_box, run, rows, has_change ? &change : nullptr, font, header_h);
     }
-    page.text(change_text, change_box, style(8.5, 5.5, has_change, 2));
+    page.text(change_text, change_box, style(8.5, 5.5, has_change, goal ? (o.landscape ? 6 : 4) : 2));
     page.text(footnote, foot_box, style(6.5, 4.5, false, 4, Align::left, kGrey));
   } catch (...) {
     cairo_destroy(cr);

@@ -140,6 +140,7 @@ RunInfo read_run_info(const std::string& run_dir) {
     info.places.push_back(std::move(row));
   }
   if (r.contains("leverage")) info.leverage_caveat = str_or(r["leverage"], "caveat", "");
+  if (r.contains("goal")) info.goal_text = str_or(r["goal"], "text", "");
   return info;
 }
 

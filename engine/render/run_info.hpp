@@ -52,6 +52,7 @@ struct RunInfo {
   std::string class_rule;
   std::vector<PlaceRow> places;  // by rank
   std::string leverage_caveat;
+  std::string goal_text;  // report.json goal.text: progress towards the study's goal, or empty
 };
 
 // Reads RUN_DIR/report.json. Throws RenderError when the folder is not a run of
