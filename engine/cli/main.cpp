@@ -2,6 +2,7 @@
 // each class to its exit code (see README, "Exit codes").
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/version.hpp"
 #include "io/gdal_env.hpp"
 #include "pipeline/backtest.hpp"
+#include "pipeline/batch.hpp"
 #include "pipeline/model_step.hpp"
 #include "pipeline/report.hpp"
 #include "pipeline/run.hpp"
@@ -33,6 +35,7 @@ const char* kUsage =
     "  validate STUDY.toml          check a study file and its data; print a summary\n"
     "  run STUDY.toml --out DIR     build the grid and counts and write the run's products\n"
     "  run STUDY.toml --as-of DATE  the weekly job: windows from the date, model reuse, run ledger\n"
+    "  run-batch STUDY.toml ...     run several studies, each into its own folder; report each one's status\n"
     "  history STUDY.toml           the runs in the ledger and what changed since the previous one\n"
     "  backtest STUDY.toml --out DIR  score weekly forecasts (hit rate, PAI, PEI, RRI) against baselines\n"
     "  render map RUN_DIR           a PNG of the study area's risk classes and places\n"
@@ -135,6 +138,56 @@ int cmd_run(const std::vector<std::string>& args) {
     std::cerr << " to " << o.out_dir << "\n";
   }
   return 0;
+}
+
+int cmd_run_batch(const std::vector<std::string>& args, const std::string& self) {
+  po::options_description opts("rtm run-batch STUDY.toml ... [--out-root DIR] [--as-of DATE] [-j N]");
+  opts.add_options()("help,h", "show this help")(
+      "out-root", po::value<std::string>()->default_value("runs"),
+      "each study's products go to DIR/<study name>/ (with --as-of: DIR/<study name>-<date>/ and DIR/ledger.gpkg)")(
+      "as-of", po::value<std::string>(), "run every study as the weekly job for this date (rtm run --as-of)")(
+      "list", po::value<std::string>(), "also run the study files listed in this file (one per line, # comments)")(
+      "jobs,j", po::value<std::size_t>()->default_value(1), "studies to run at once")(
+      "threads", po::value<std::size_t>(), "threads for each study's run (default: all cores)")(
+      "quiet,q", "no progress lines");
+  po::options_description hidden;
+  hidden.add_options()("study", po::value<std::vector<std::string>>(), "study files");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("study", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << opts
+              << "\nRuns each study as `rtm run` would, one after another (or N at once with -j), each into its own\n"
+                 "folder. A failing study does not stop the others. Prints each study's status, writes it to\n"
+                 "DIR/batch.json, and exits 0 only when every study ran; otherwise with the exit code of the first\n"
+                 "failed study, in the order given.\n";
+    return 0;
+  }
+  rtm::pipeline::BatchOptions o;
+  if (vm.count("study")) o.studies = vm["study"].as<std::vector<std::string>>();
+  if (vm.count("list")) {
+    const auto listed = rtm::pipeline::read_batch_list(vm["list"].as<std::string>());
+    o.studies.insert(o.studies.end(), listed.begin(), listed.end());
+  }
+  if (o.studies.empty())
+    throw rtm::UsageError("run-batch needs study files: rtm run-batch STUDY1.toml STUDY2.toml ... (or --list FILE)");
+  o.out_root = vm["out-root"].as<std::string>();
+  if (vm.count("as-of")) o.as_of = vm["as-of"].as<std::string>();
+  o.jobs = vm["jobs"].as<std::size_t>();
+  if (o.jobs < 1) throw rtm::UsageError("--jobs needs at least 1");
+  if (vm.count("threads")) {
+    o.threads = vm["threads"].as<std::size_t>();
+    if (o.threads < 1) throw rtm::UsageError("--threads needs at least 1");
+  }
+  o.quiet = vm.count("quiet") > 0;
+  o.rtm_exe = self;
+  const auto r = rtm::pipeline::run_batch(o);
+  std::cout << r.summary;
+  return r.exit_code;
 }
 
 int cmd_backtest(const std::vector<std::string>& args) {
@@ -336,10 +389,17 @@ int dispatch(int argc, char** argv) {
   if (vm.count("help")) rest.push_back("--help");
   if (cmd == "validate") return cmd_validate(rest);
   if (cmd == "run") return cmd_run(rest);
+  if (cmd == "run-batch") {
+    // Each study runs in a child process of this very binary.
+    std::error_code ec;
+    std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec || self.empty()) self = std::filesystem::absolute(argv[0]).string();
+    return cmd_run_batch(rest, self);
+  }
   if (cmd == "history") return cmd_history(rest);
   if (cmd == "backtest") return cmd_backtest(rest);
   if (cmd == "render") return cmd_render(rest);
-  throw rtm::UsageError("unknown command '" + cmd + "' (commands: validate, run, history, backtest, render)");
+  throw rtm::UsageError("unknown command '" + cmd + "' (commands: validate, run, run-batch, history, backtest, render)");
 }
 
 }  // namespace
