@@ -455,15 +455,15 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
                                                 "with, e.g. baseline_year = 2017)" + gl.near_miss("baseline_year"));
     if (*by < 1900 || *by > 2200) gl.fail("baseline_year", "expected a year such as 2017, found " + std::to_string(*by));
     g.baseline_year = *by;
-    if (auto st = gl.date("start")) {
-      g.start = *st;
-      g.start_s = *parse_civil_time(*st, "%Y-%m-%d");
+    if (auto start = gl.date("start")) {
+      g.start = *start;
+      g.start_s = *parse_civil_time(*start, "%Y-%m-%d");
       const IsoWeekDate w = iso_week_date(g.start_s);
       if (w.year <= g.baseline_year)
-        gl.fail("start", "expected a date after baseline_year " + std::to_string(g.baseline_year) + ", found " + *st +
+        gl.fail("start", "expected a date after baseline_year " + std::to_string(g.baseline_year) + ", found " + *start +
                              " (ISO year " + std::to_string(w.year) + ")");
       if (!from_iso_week_date(static_cast<int>(g.baseline_year), w.week, w.weekday))
-        gl.fail("start", *st + " is in ISO week 53 of " + std::to_string(w.year) + ", which baseline_year " +
+        gl.fail("start", *start + " is in ISO week 53 of " + std::to_string(w.year) + ", which baseline_year " +
                              std::to_string(g.baseline_year) + " does not have: start a week earlier or later");
     } else {
       g.start_s = *from_iso_week_date(static_cast<int>(g.baseline_year) + 1, 1, 1);
