@@ -482,7 +482,10 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
         const std::string v = *e.value<std::string>();
         bool& flag = v == "citywide" ? g.citywide : g.places;
         if (v != "citywide" && v != "places") {
-          const std::string near = edit_distance(v, "citywide") <= 3 ? "citywide" : edit_distance(v, "places") <= 3 ? "places" : "";
+          auto close = [&](const std::string& name) {
+            return edit_distance(v, name) <= 3 || (v.size() >= 3 && name.rfind(v, 0) == 0);
+          };
+          const std::string near = close("citywide") ? "citywide" : close("places") ? "places" : "";
           gl.fail("scope", "expected \"citywide\" or \"places\", found \"" + v + "\"" +
                                (near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
         }

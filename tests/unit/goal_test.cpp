@@ -181,30 +181,30 @@ TEST_CASE("goal: the [goal] table and its errors", "[goal][config]") {
   CHECK(c.goal.places);
   CHECK_FALSE(rtm::pipeline::parse_study_config(kStudy, kPath).goal.enabled);
 
-  const std::string head = kStudy + "[goal]\n";  // line 13
+  const std::string head = kStudy + "[goal]\n";  // line 12
   CHECK(config_error(head + "reduction = 20\nbaseline_year = 2017\n") ==
-        kPath + ":14: goal.reduction: expected a fraction between 0 and 1, e.g. 0.20 for 20 % fewer, found 20 "
+        kPath + ":13: goal.reduction: expected a fraction between 0 and 1, e.g. 0.20 for 20 % fewer, found 20 "
                 "(a fraction: 20 % fewer is reduction = 0.2)");
   CHECK(config_error(head + "reduction = \"20%\"\nbaseline_year = 2017\n") ==
-        kPath + ":14: goal.reduction: expected a number, found a string");
+        kPath + ":13: goal.reduction: expected a number, found a string");
   CHECK(config_error(head + "reduction = 0.2\nbaseline_yaer = 2017\n").find(
             "goal.baseline_year: missing (the year whose same weeks the counts are compared with, e.g. baseline_year "
-            "= 2017) (found unknown key goal.baseline_yaer on line 15: did you mean 'baseline_year'?)") !=
+            "= 2017) (found unknown key goal.baseline_yaer on line 14: did you mean 'baseline_year'?)") !=
         std::string::npos);
   CHECK(config_error(head + "reduction = 0.2\nbaseline_year = 2017\nscope = [\"city\", \"places\"]\n") ==
-        kPath + ":16: goal.scope: expected \"citywide\" or \"places\", found \"city\" (did you mean \"citywide\"?)");
+        kPath + ":15: goal.scope: expected \"citywide\" or \"places\", found \"city\" (did you mean \"citywide\"?)");
   CHECK(config_error(head + "reduction = 0.2\nbaseline_year = 2017\nscope = \"places\"\n") ==
-        kPath + ":16: goal.scope: expected a list of \"citywide\" and \"places\", found a string (write scope = "
+        kPath + ":15: goal.scope: expected a list of \"citywide\" and \"places\", found a string (write scope = "
                 "[\"places\"])");
   CHECK(config_error(head + "reduction = 0.2\nbaseline_year = 2017\nscope = [\"places\", \"places\"]\n") ==
-        kPath + ":16: goal.scope: \"places\" is listed twice");
+        kPath + ":15: goal.scope: \"places\" is listed twice");
   CHECK(config_error(head + "reduction = 0.2\nbaseline_year = 2017\nstart = 2017-06-05\n") ==
-        kPath + ":16: goal.start: expected a date after baseline_year 2017, found 2017-06-05 (ISO year 2017)");
+        kPath + ":15: goal.start: expected a date after baseline_year 2017, found 2017-06-05 (ISO year 2017)");
   CHECK(config_error(head + "reduction = 0.2\nbaseline_year = 2019\nstart = 2020-12-31\n") ==
-        kPath + ":16: goal.start: 2020-12-31 is in ISO week 53 of 2020, which baseline_year 2019 does not have: "
+        kPath + ":15: goal.start: 2020-12-31 is in ISO week 53 of 2020, which baseline_year 2019 does not have: "
                 "start a week earlier or later");
   CHECK(config_error(head + "reduction = 0.2\nbaseline_year = 2017\nweeks = 4\n").find(
-            ":16: unknown key goal.weeks") != std::string::npos);
+            ":15: unknown key goal.weeks") != std::string::npos);
   std::string undated = kStudy;
   undated.replace(undated.find("date_column = \"date\"\n"), 21, "");
   CHECK(config_error(undated + "[goal]\nreduction = 0.2\nbaseline_year = 2017\n").find(
