@@ -163,7 +163,9 @@ std::string goal_line(const nlohmann::json& g) {
   if (sc.contains("citywide")) out += scope_text(sc["citywide"], "Citywide", false);
   if (sc.contains("places"))
     out += std::string(sc.contains("citywide") ? "; " : "") +
-           scope_text(sc["places"], ("In the " + std::to_string(sc["places"]["places"].get<std::int64_t>()) + " places").c_str(), false);
+           scope_text(sc["places"], (std::string(sc.contains("citywide") ? "in" : "In") + " the " +
+                                     std::to_string(sc["places"]["places"].get<std::int64_t>()) + " places").c_str(),
+                      false);
   return out + ".";
 }
 

@@ -119,7 +119,7 @@ TEST_CASE("goal: progress on a hand-made history (one year back)", "[goal]") {
   CHECK(places["cells"] == 7);
   const std::string line = rtm::pipeline::goal_line(j);
   CHECK(line.find("Citywide 5 vs 8 (-37.5 %; target at most 6.0): on track") != std::string::npos);
-  CHECK(line.find("In the 2 places 3 vs 4 (-25.0 %; target at most 3.0): on track") != std::string::npos);
+  CHECK(line.find("; in the 2 places 3 vs 4 (-25.0 %; target at most 3.0): on track") != std::string::npos);
   const std::string md = rtm::pipeline::goal_markdown(j);
   CHECK(md.find("| citywide | 8 | 6.0 | 5 | -37.5 % | yes |") != std::string::npos);
 }
