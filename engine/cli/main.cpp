@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/civil_time.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
@@ -176,7 +177,11 @@ int cmd_run_batch(const std::vector<std::string>& args, const std::string& self)
   if (o.studies.empty())
     throw rtm::UsageError("run-batch needs study files: rtm run-batch STUDY1.toml STUDY2.toml ... (or --list FILE)");
   o.out_root = vm["out-root"].as<std::string>();
-  if (vm.count("as-of")) o.as_of = vm["as-of"].as<std::string>();
+  if (vm.count("as-of")) {
+    o.as_of = vm["as-of"].as<std::string>();
+    if (!rtm::parse_civil_time(o.as_of, "%Y-%m-%d"))
+      throw rtm::UsageError("--as-of: expected a date YYYY-MM-DD, found \"" + o.as_of + "\"");
+  }
   o.jobs = vm["jobs"].as<std::size_t>();
   if (o.jobs < 1) throw rtm::UsageError("--jobs needs at least 1");
   if (vm.count("threads")) {
