@@ -239,7 +239,13 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
   };
   drop_run(ledger.runs);
   drop_run(ledger.places);
-  const auto& headline = report["headline"];
+  // Mode "additive" has no places: no headline, no places.gpkg (NULLs in the ledger).
+  const nlohmann::json headline = report.value("headline", nlohmann::json::object());
+  auto headline_value = [&](const char* key) -> io::GpkgValue {
+    if (!headline.contains(key)) return {};
+    if (headline[key].is_number_integer()) return headline[key].get<std::int64_t>();
+    return headline[key].get<double>();
+  };
   std::string inc_path = config.incidents.source.path;
   if (inc_path.rfind("/vsigzip/", 0) == 0) inc_path = inc_path.substr(9);
   ledger.runs.rows.push_back(
@@ -248,8 +254,8 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
         format_civil_date(forecast_end - 86400), r.model_id, r.reselected ? o.as_of : model_as_of,
         std::int64_t{r.reselected ? 1 : 0}, fs::absolute(r.out_dir).lexically_normal().string(),
         io::sha256_file(config.file), io::sha256_file(inc_path),
-        report["incidents"]["counts"]["counted"].get<std::int64_t>(), headline["places"].get<std::int64_t>(),
-        headline["place_area_share"].get<double>(), headline["place_incident_share"].get<double>(), factors,
+        report["incidents"]["counts"]["counted"].get<std::int64_t>(), headline_value("places"),
+        headline_value("place_area_share"), headline_value("place_incident_share"), factors,
         report["provenance"]["created_utc"].get<std::string>(),
         report.contains("goal") ? io::GpkgValue{report["goal"]["statement"].get<std::string>()} : io::GpkgValue{},
         report.contains("goal") && report["goal"]["window"]["end"].is_string()
@@ -261,7 +267,8 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
         goal_value(report, "citywide", "baseline"), goal_value(report, "citywide", "observed"),
         goal_value(report, "citywide", "target"), goal_value(report, "places", "baseline"),
         goal_value(report, "places", "observed"), goal_value(report, "places", "target")}});
-  for (const auto& t : io::read_gpkg((fs::path(r.out_dir) / "places.gpkg").string())) {
+  const std::string places_gpkg = (fs::path(r.out_dir) / "places.gpkg").string();
+  for (const auto& t : fs::exists(places_gpkg) ? io::read_gpkg(places_gpkg) : std::vector<io::GpkgLayer>{}) {
     if (t.name != "places") continue;
     const std::size_t rank = col(t, "rank"), exp = col(t, "expected"), obs = col(t, "observed_train");
     for (const auto& row : t.rows)
