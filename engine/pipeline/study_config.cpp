@@ -334,7 +334,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     m.negative_binomial = mdl.str("negative_binomial", m.negative_binomial);
     if (m.negative_binomial != "nb2" && m.negative_binomial != "nbii")
       mdl.fail("negative_binomial", "expected \"nb2\" or \"nbii\"");
-    mdl.finish({"mode", "alpha", "folds", "seed", "family", "negative_binomial"});
+    m.max_iterations = mdl.integer("max_iterations").value_or(m.max_iterations);
+    if (m.max_iterations < 1 || m.max_iterations > 10000) mdl.fail("max_iterations", "expected 1 to 10000 iterations");
+    mdl.finish({"mode", "alpha", "folds", "seed", "family", "negative_binomial", "max_iterations"});
   }
 
   // [exposure]

@@ -44,6 +44,7 @@ struct ModelConfig {
   std::int64_t seed = 1;                 // fold assignment
   std::string family = "auto";           // auto (Poisson vs negative binomial by BIC) | poisson | nb2 | nbii
   std::string negative_binomial = "nb2"; // which NB competes in auto: nb2 (MASS) | nbii (gamlss, RTMDx)
+  std::int64_t max_iterations = 100;     // per GLM fit
 };
 
 // Recent exposure (METHOD.md §5): relative to the as-of date (the day after
