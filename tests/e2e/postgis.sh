@@ -23,7 +23,7 @@ command -v ogr2ogr >/dev/null || fail "ogr2ogr is missing (gdal-bin)"
 work="$(mktemp -d)"
 chmod 755 "$work"  # the server's user must reach its data folder
 PGDATA_DIR="$work/pgdata"
-SOCK="$work/sock"
+SOCK="$work/sock"   # the server's socket and log
 mkdir -p "$PGDATA_DIR" "$SOCK"
 as_pg=()
 if [ "$(id -u)" -eq 0 ]; then
@@ -50,9 +50,9 @@ chmod 644 "$work/super.pw"
 "${as_pg[@]}" "$PGBIN/initdb" -D "$PGDATA_DIR" -U postgres --pwfile="$work/super.pw" \
   --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$work/initdb.log" 2>&1 ||
   { cat "$work/initdb.log"; fail "initdb"; }
-"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -l "$work/server.log" \
+"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -l "$SOCK/server.log" \
   -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$SOCK -c fsync=off" start >/dev/null ||
-  { cat "$work/server.log"; fail "the server did not start"; }
+  { cat "$SOCK/server.log"; fail "the server did not start"; }
 
 psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres "$@"; }
 psql_su -d postgres -c "CREATE ROLE rtm LOGIN PASSWORD '$PW'" -c "CREATE DATABASE rtm OWNER rtm"

@@ -39,14 +39,13 @@ TEST_CASE("redact_source hides libpq keyword passwords and URI passwords", "[red
 }
 
 TEST_CASE("redact_source leaves no trace of the secret", "[redact]") {
-  const std::string secret = "pa ss'w\\ord";
+  const std::string secret = "Zq x'Yv\\Wk";
   const std::string conn = with_password("PG:dbname=rtm host=127.0.0.1", secret);
-  CHECK(conn == "PG:dbname=rtm host=127.0.0.1 password='pa ss\\'w\\\\ord'");
+  CHECK(conn == "PG:dbname=rtm host=127.0.0.1 password='Zq x\\'Yv\\\\Wk'");
   const std::string shown = redact_source("while reading " + conn + " (again: " + conn + ")");
   CHECK(shown == "while reading PG:dbname=rtm host=127.0.0.1 password=*** (again: PG:dbname=rtm "
                  "host=127.0.0.1 password=***)");
-  CHECK(shown.find("ss") == std::string::npos);
-  CHECK(shown.find("ord") == std::string::npos);
+  for (const char* piece : {"Zq", "Yv", "Wk"}) CHECK(shown.find(piece) == std::string::npos);
 }
 
 TEST_CASE("with_password and is_database_source", "[redact]") {
