@@ -119,19 +119,24 @@ out = sys.argv[1]
 ref = json.load(open(f"{out}/files/model.json"))
 ref_risk = gdal.Open(f"{out}/files/risk.tif").ReadAsArray()
 assert len(ref["factors"]) > 0, "the file study selected no factor"
+def same(a, b, where):
+    """model.json values: numbers within 1e-9 relative, everything else equal."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert abs(a - b) <= 1e-9 * max(abs(a), abs(b)), (where, a, b)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), (where, sorted(a.keys() ^ b.keys()))
+        for k in a:
+            same(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), (where, len(a), len(b))
+        for i, (x, y) in enumerate(zip(a, b)):
+            same(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, (where, a, b)
 for v in ("table", "sql"):
     m = json.load(open(f"{out}/{v}/model.json"))
     names = [f["name"] for f in m["factors"]]
-    assert names == [f["name"] for f in ref["factors"]], (v, names)
-    for a, b in zip(ref["factors"], m["factors"]):
-        for k in a:
-            if isinstance(a[k], float):
-                assert abs(a[k] - b[k]) <= 1e-9 * max(abs(a[k]), 1e-300), (v, a["name"], k, a[k], b[k])
-            elif k != "source":
-                assert a[k] == b[k], (v, a["name"], k, a[k], b[k])
-    for k in ("intercept", "family"):
-        if k in ref:
-            assert (abs(ref[k] - m[k]) <= 1e-9 * abs(ref[k])) if isinstance(ref[k], float) else ref[k] == m[k], (v, k)
+    same(ref, m, v)  # factors, coefficients, SEs, RRVs, intercept, family, fit, grid, window
     risk = gdal.Open(f"{out}/{v}/risk.tif").ReadAsArray()
     assert risk.shape == ref_risk.shape and np.array_equal(risk, ref_risk), (v, "risk.tif differs")
     rep = json.load(open(f"{out}/{v}/report.json"))
@@ -139,6 +144,10 @@ for v in ("table", "sql"):
     assert inc["driver"] == "PostgreSQL", inc["driver"]
     assert len(inc.get("rows_sha256", "")) == 64 and "sha256" not in inc, inc
     assert inc["source"].startswith("PG:host=127.0.0.1"), inc["source"]
+    lr = [l for l in rep["layers"] if l["name"] == "liquor_retail"][0]
+    assert lr["driver"] == "PostgreSQL" and len(lr["rows_sha256"]) == 64, lr
+    ref_lr = [l for l in json.load(open(f"{out}/files/report.json"))["layers"] if l["name"] == "liquor_retail"][0]
+    assert (lr["read"], lr["kept"]) == (ref_lr["read"], ref_lr["kept"]), (lr["read"], ref_lr["read"])
     print(f"ok: {v}: {len(names)} factors and risk.tif ({risk.shape[1]}x{risk.shape[0]}) as from the files;"
           f" incidents rows_sha256 {inc['rows_sha256'][:12]}...")
 t = json.load(open(f"{out}/table/report.json")); s = json.load(open(f"{out}/sql/report.json"))
