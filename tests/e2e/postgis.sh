@@ -94,8 +94,9 @@ sql = pg(base,
          f'source = "{conn}"\nsql = "SELECT * FROM liquor_retail"\n' + env)
 ledger = pg(base, f'source = "{conn}"\nlayer = "assaults"\n' + env, f'source = "{conn}"\nlayer = "liquor_retail"\n' + env,
             f'ledger = "{conn}"\nledger_password_env = "RTM_TEST_DB_PASSWORD"\n')
+badsql = pg(base, f'source = "{conn}"\nsql = "SELECT * FROM no_such_table"\n' + env, f'source = "{conn}"\nlayer = "liquor_retail"\n' + env)
 wrongpw = pg(base, f'source = "{conn} password={wrong}"\nlayer = "assaults"\n', f'source = "{conn}"\nlayer = "liquor_retail"\n' + env)
-for name, text in [("files", base), ("table", table), ("sql", sql), ("ledger", ledger), ("wrong", wrongpw)]:
+for name, text in [("files", base), ("table", table), ("sql", sql), ("ledger", ledger), ("wrong", wrongpw), ("badsql", badsql)]:
     open(f"{work}/{name}.toml", "w").write(text)
 assert table != base and 'layer = "assaults"' in table and 'layer = "liquor_retail"' in table, table
 assert "sql = " in sql and f"password={pw}" in sql
@@ -180,6 +181,42 @@ gp=$(ogrinfo -ro -so "$work/runs-gpkg/ledger.gpkg" places | awk -F': ' '/Feature
 hash=$(psql_su -d rtm -At -c "SELECT DISTINCT incidents_sha256 FROM runs")
 [ "${#hash}" -eq 64 ] || fail "incidents_sha256 in the database ledger: '$hash'"
 echo "ok: ledger in PostGIS: $(head -1 "$out/history-pg.txt")"
+
+# A ledger write that fails half-way (the server refuses to create the places
+# table, after runs and models were replaced) rolls back: the ledger is as before.
+psql_su -d rtm <<'SQL'
+CREATE FUNCTION rtm_test_refuse_places() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() WHERE object_identity = 'public.places') THEN
+    RAISE EXCEPTION 'rtm test: refusing to create places';
+  END IF;
+END $$;
+CREATE EVENT TRIGGER rtm_test_refuse_places ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
+  EXECUTE FUNCTION rtm_test_refuse_places();
+SQL
+ledger_dump() { psql_su -d rtm -At -c "SELECT r::text FROM runs r ORDER BY as_of" -c "SELECT m::text FROM models m" \
+  -c "SELECT run_id, rank, ST_AsText(geom) FROM places ORDER BY run_id, rank"; }
+before="$(ledger_dump)"
+set +e
+"$RTM" run "$work/ledger.toml" --as-of 2018-01-15 --runs "$work/runs-pg" --quiet 2>"$out/interrupted.stderr"
+rc=$?
+set -e
+[ "$rc" -eq 7 ] || { cat "$out/interrupted.stderr"; fail "a failed ledger write: exit $rc, expected 7 (output)"; }
+grep -q "refusing to create places" "$out/interrupted.stderr" || { cat "$out/interrupted.stderr"; fail "no cause given"; }
+[ "$(ledger_dump)" = "$before" ] || fail "a failed ledger write changed the ledger"
+"$RTM" history "$work/ledger.toml" --runs "$work/runs-pg" | cmp -s - "$out/history-pg.txt" ||
+  fail "rtm history changed after a failed ledger write"
+psql_su -d rtm -c "DROP EVENT TRIGGER rtm_test_refuse_places"
+echo "ok: a failed ledger write left the ledger as it was: $(head -1 "$out/interrupted.stderr")"
+
+# A query that fails: a data error naming the key and the source.
+set +e
+"$RTM" validate "$work/badsql.toml" >"$out/badsql.stdout" 2>"$out/badsql.stderr"
+rc=$?
+set -e
+[ "$rc" -eq 4 ] && grep -q "incidents.sql: the query failed on PG:host=127.0.0.1 port=$PORT dbname=rtm user=rtm: .*no_such_table" "$out/badsql.stderr" ||
+  { cat "$out/badsql.stderr"; fail "a failing query: exit $rc"; }
+echo "ok: failing query: $(head -1 "$out/badsql.stderr")"
 
 # (d) a wrong password: a data error (exit 4) naming the source, the password redacted.
 set +e
