@@ -68,6 +68,8 @@ struct ScheduleConfig {
   std::int64_t train_weeks = 52;     // training window: the weeks before the as-of date
   std::int64_t forecast_days = 7;    // the window the run forecasts, from the as-of date
   std::int64_t reselect_weeks = 4;   // re-select the model when the last selected one is older
+  std::string ledger;                // empty: RUNS/ledger.gpkg; else a PostgreSQL connection string ("PG:...")
+  std::string ledger_password_env;   // environment variable holding the ledger database's password
 };
 
 // The maps `rtm run` draws (METHOD.md §8).
