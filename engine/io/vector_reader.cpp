@@ -4,10 +4,13 @@
 #include <ogr_api.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -103,6 +106,8 @@ FeatureSet read_vector(const VectorSource& src, const Crs& target, const Area* c
   take_gdal_message();
   if (!is_connection_string(src.path) && !std::filesystem::exists(src.path))
     throw DataError(src.where + ": file not found: " + src.path);
+  if (!is_connection_string(src.path) && ::access(src.path.c_str(), R_OK) != 0)
+    throw DataError(src.where + ": cannot read " + src.path + ": " + std::strerror(errno));
 
   auto drivers = cstrings(src.allowed_drivers);
   auto options = cstrings(src.open_options);
