@@ -29,6 +29,8 @@ struct LayerSource {
   std::string path;         // absolute path or GDAL connection string
   std::string layer;        // OGR layer name (optional)
   std::string filter;       // OGR SQL WHERE clause (optional)
+  std::string sql;          // a query run on the source instead of reading a layer (optional)
+  std::string password_env; // environment variable holding the database password (optional)
   std::string crs;          // source CRS (required for csv; overrides the source's own otherwise)
   std::string x, y;         // csv coordinate columns
   std::string date_column;  // optional

@@ -13,6 +13,7 @@
 #include "core/progress.hpp"
 #include "core/version.hpp"
 #include "io/gdal_env.hpp"
+#include "io/redact.hpp"
 #include "pipeline/backtest.hpp"
 #include "pipeline/batch.hpp"
 #include "pipeline/model_step.hpp"
@@ -413,8 +414,9 @@ int main(int argc, char** argv) {
   try {
     return dispatch(argc, argv);
   } catch (const rtm::Error& e) {
-    std::cerr << "rtm: " << e.kind() << ": " << e.what() << "\n";
-    for (const auto& c : e.context()) std::cerr << "  " << c << "\n";
+    // Messages may quote a source's connection string: never its password.
+    std::cerr << "rtm: " << e.kind() << ": " << rtm::io::redact_source(e.what()) << "\n";
+    for (const auto& c : e.context()) std::cerr << "  " << rtm::io::redact_source(c) << "\n";
     return static_cast<int>(e.exit_code());
   } catch (const po::error& e) {
     std::cerr << "rtm: usage error: " << e.what() << "\n";
@@ -423,7 +425,7 @@ int main(int argc, char** argv) {
     std::cerr << "rtm: out of memory; use larger cells (study.cell_size_m) or a smaller area\n";
     return static_cast<int>(rtm::ExitCode::internal);
   } catch (const std::exception& e) {
-    std::cerr << "rtm: internal error: " << e.what() << " (please report this)\n";
+    std::cerr << "rtm: internal error: " << rtm::io::redact_source(e.what()) << " (please report this)\n";
     return static_cast<int>(rtm::ExitCode::internal);
   }
 }

@@ -56,6 +56,7 @@ struct FeatureSet {
   std::vector<std::string> fields;
   std::vector<Feature> features;
   std::int64_t read = 0;     // features read from the source (after the attribute filter)
+  std::string rows_sha256;   // database sources: SHA-256 of the rows read, in any order
   DropLog dropped;
   DropLog repaired;          // kept after a documented repair (e.g. invalid polygon made valid)
 };

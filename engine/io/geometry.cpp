@@ -231,7 +231,10 @@ Area Area::from_parts(const std::vector<Wkb>& parts, const std::string& what) {
     const int t = GEOSGeomTypeId_r(ctx().h, g.get());
     if (t != GEOS_POLYGON && t != GEOS_MULTIPOLYGON) {
       for (auto* r : raw) GEOSGeom_destroy_r(ctx().h, r);
-      throw DataError(what + ": expected polygons, found a " + GEOSGeomType_r(ctx().h, g.get()));
+      char* type = GEOSGeomType_r(ctx().h, g.get());
+      const std::string found = type != nullptr ? type : "geometry of another type";
+      GEOSFree_r(ctx().h, type);
+      throw DataError(what + ": expected polygons, found a " + found);
     }
     if (GEOSisValid_r(ctx().h, g.get()) != 1) {
       char* r = GEOSisValidReason_r(ctx().h, g.get());

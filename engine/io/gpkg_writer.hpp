@@ -41,4 +41,16 @@ namespace rtm::io {
 // as written; geometry as WKB). Throws DataError naming the file.
 std::vector<GpkgLayer> read_gpkg(const std::string& path);
 
+// The same tables in a PostgreSQL/PostGIS database (GDAL's PostgreSQL driver;
+// `conn` is "PG:dbname=... host=...", `password` is added when connecting and
+// never shown). Replaces the tables named in `layers` (dropped and re-created,
+// geometry as PostGIS `geometry` in the CRS) in one transaction: a failed or
+// killed write leaves the previous tables as they were. Throws OutputError
+// naming the connection with its password redacted.
+void write_pg_tables(const std::string& conn, const std::string& password, const Crs& crs,
+                     const std::vector<GpkgLayer>& layers);
+// Reads those of the tables `names` that exist (as read_gpkg). Throws DataError.
+std::vector<GpkgLayer> read_pg_tables(const std::string& conn, const std::string& password,
+                                      const std::vector<std::string>& names);
+
 }  // namespace rtm::io

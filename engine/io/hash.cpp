@@ -9,6 +9,25 @@
 
 namespace rtm::io {
 
+namespace {
+std::string hex_of(const unsigned char* md, unsigned int len) {
+  std::string hex;
+  char b[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(b, sizeof b, "%02x", md[i]);
+    hex += b;
+  }
+  return hex;
+}
+}  // namespace
+
+std::string sha256_bytes(const void* data, std::size_t size) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data, size, md, &len, EVP_sha256(), nullptr);
+  return hex_of(md, len);
+}
+
 std::string sha256_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";

@@ -1,8 +1,10 @@
 #pragma once
-// Atomic outputs: every file is written under a temporary name in the same
-// folder and renamed into place only when complete, so a failed or killed run
-// never leaves a half-written file under a final name nor clobbers the last
-// good output.
+// Atomic outputs. A single file is written under a temporary name in its
+// folder and renamed into place when complete. A run's products are staged
+// in a hidden sibling of the run folder and swapped in with the previous
+// folder in one step (Linux renameat2 RENAME_EXCHANGE), so a failed or killed
+// run leaves the previous run's products exactly as they were: never a mix of
+// two runs, never a half-written file under a final name.
 #include <string>
 #include <vector>
 
@@ -19,11 +21,22 @@ void write_text_file(const std::string& path, const std::string& text);
 void prepare_output_dir(const std::string& dir);
 // Removes temporary files this process left in `dir` (after a failure).
 void remove_temporaries(const std::string& dir);
+// Removes what killed rtm processes left behind for the folder `dir`: staging
+// folders beside it (".NAME.staging-PID") and temporary files and staging
+// folders in it, whose process PID is no longer running. Returns how many.
+int remove_stale_leftovers(const std::string& dir);
 
-// A run's products staged in a hidden folder inside the run folder
-// (".staging-PID") and moved into place together by commit(); the staging
-// folder is removed unless committed, so a failed run leaves the run folder
-// as it was.
+// A run's products, staged and then moved into the run folder together.
+//
+// The staging folder is a hidden sibling of the run folder
+// ("PARENT/.NAME.staging-PID"). commit() hard-links into it whatever the run
+// folder holds that this run does not replace (tiles, notes), then exchanges
+// the two folders atomically and removes the old one. Where the exchange is
+// impossible (the parent is not writable, the run folder is a mount point, the
+// file system lacks RENAME_EXCHANGE) the products are staged inside the run
+// folder and renamed one by one, which is atomic per file only; commit()
+// reports which mode it used. The staging folder is removed unless committed.
+// One writer per run folder at a time.
 class StagedOutputs {
  public:
   explicit StagedOutputs(const std::string& out_dir);
@@ -32,14 +45,16 @@ class StagedOutputs {
   StagedOutputs& operator=(const StagedOutputs&) = delete;
   // Where to write the product `name` (a file name in the run folder).
   std::string path(const std::string& name);
-  // Checks every target, then renames each staged file into the run folder.
-  // Returns the names of the products.
+  // Moves the staged products into the run folder; returns their names.
   std::vector<std::string> commit();
   // The staging folder (products written so far are there until commit()).
   const std::string& dir() const { return dir_; }
+  // True when commit() swaps the whole folder (false: file by file).
+  bool swaps_folder() const { return sibling_; }
 
  private:
   std::string out_, dir_;
+  bool sibling_ = true;
   std::vector<std::string> names_;
 };
 

@@ -4,8 +4,13 @@
 #include <ogr_api.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -14,6 +19,8 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "io/gdal_env.hpp"
+#include "io/hash.hpp"
+#include "io/redact.hpp"
 
 namespace rtm::io {
 
@@ -52,6 +59,40 @@ std::optional<GeomKind> kind_of(OGRwkbGeometryType t) {
   }
 }
 
+// A query's result set, released through its dataset.
+struct ResultSetReleaser {
+  GDALDataset* ds = nullptr;
+  void operator()(OGRLayer* l) const {
+    if (l != nullptr) ds->ReleaseResultSet(l);
+  }
+};
+
+// The password named by password_env, or "" (libpq then uses PGPASSWORD or ~/.pgpass).
+std::string database_password(const VectorSource& src) {
+  if (src.password_env.empty()) return "";
+  const char* v = std::getenv(src.password_env.c_str());
+  if (v == nullptr || *v == '\0')
+    throw ConfigError(src.where + ".password_env: the environment variable " + src.password_env +
+                      " is not set (it should hold the database password)");
+  return v;
+}
+
+// One row as hashed for rows_sha256: FID, each field (null flag and text), geometry as ISO WKB.
+std::string row_digest(OGRFeature& f, OGRFeatureDefn* defn) {
+  std::string b = std::to_string(f.GetFID());
+  for (int i = 0; i < defn->GetFieldCount(); ++i) {
+    b += '\x1f';
+    if (f.IsFieldSetAndNotNull(i)) b += std::string("v") + f.GetFieldAsString(i);
+  }
+  b += '\x1e';
+  if (const OGRGeometry* g = f.GetGeometryRef(); g != nullptr) {
+    std::vector<unsigned char> w(static_cast<std::size_t>(g->WkbSize()));
+    g->exportToWkb(wkbNDR, w.data(), wkbVariantIso);
+    b.append(w.begin(), w.end());
+  }
+  return sha256_bytes(b.data(), b.size());
+}
+
 Wkb export_wkb(const OGRGeometry& g) {
   Wkb w(static_cast<std::size_t>(g.WkbSize()));
   g.exportToWkb(wkbNDR, w.data(), wkbVariantIso);
@@ -65,11 +106,14 @@ FeatureSet read_vector(const VectorSource& src, const Crs& target, const Area* c
   take_gdal_message();
   if (!is_connection_string(src.path) && !std::filesystem::exists(src.path))
     throw DataError(src.where + ": file not found: " + src.path);
+  if (!is_connection_string(src.path) && ::access(src.path.c_str(), R_OK) != 0)
+    throw DataError(src.where + ": cannot read " + src.path + ": " + std::strerror(errno));
 
   auto drivers = cstrings(src.allowed_drivers);
   auto options = cstrings(src.open_options);
+  const std::string open_path = with_password(src.path, database_password(src));  // never shown
   std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
-      GDALOpenEx(src.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+      GDALOpenEx(open_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
                  src.allowed_drivers.empty() ? nullptr : drivers.data(), options.data(), nullptr)));
   if (!ds) {
     std::string msg = take_gdal_message();
@@ -77,7 +121,16 @@ FeatureSet read_vector(const VectorSource& src, const Crs& target, const Area* c
                     (msg.empty() ? " (not a format GDAL reads, or not readable)" : ": " + msg));
   }
   OGRLayer* layer = nullptr;
-  if (!src.layer.empty()) {
+  std::unique_ptr<OGRLayer, ResultSetReleaser> query(nullptr, ResultSetReleaser{ds.get()});
+  if (!src.sql.empty()) {
+    query.reset(ds->ExecuteSQL(src.sql.c_str(), nullptr, nullptr));
+    if (!query) {
+      const std::string msg = take_gdal_message();
+      throw DataError(src.where + ".sql: the query failed on " + redact_source(src.path) +
+                      (msg.empty() ? " (it returned no result set; expected a SELECT)" : ": " + redact_source(msg)));
+    }
+    layer = query.get();
+  } else if (!src.layer.empty()) {
     layer = ds->GetLayerByName(src.layer.c_str());
     if (layer == nullptr) {
       std::vector<std::string> names;
@@ -91,7 +144,7 @@ FeatureSet read_vector(const VectorSource& src, const Crs& target, const Area* c
   }
 
   FeatureSet fs;
-  fs.source = src.path;
+  fs.source = redact_source(src.path);
   fs.driver = ds->GetDriverName();
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   for (int i = 0; i < defn->GetFieldCount(); ++i) fs.fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
@@ -158,11 +211,17 @@ FeatureSet read_vector(const VectorSource& src, const Crs& target, const Area* c
     return clip->covers(x, y);
   };
 
+  // A database has no file to hash: hash each row read (after the filter),
+  // then the sorted row hashes, so the figure does not depend on row order.
+  const bool hash_rows = is_database_source(src.path);
+  std::vector<std::string> row_hashes;
+
   Progress progress("reading " + src.where, 0);
   layer->ResetReading();
   for (auto& feat : *layer) {
     progress.advance();
     ++fs.read;
+    if (hash_rows) row_hashes.push_back(row_digest(*feat, defn));
     const GIntBig fid = feat->GetFID();
     OGRGeometry* g = feat->GetGeometryRef();
     if (g == nullptr || g->IsEmpty()) {
@@ -272,6 +331,12 @@ FeatureSet read_vector(const VectorSource& src, const Crs& target, const Area* c
   }
   progress.finish();
   if (kind) fs.kind = *kind;
+  if (hash_rows) {
+    std::sort(row_hashes.begin(), row_hashes.end());
+    std::string all;
+    for (const auto& h : row_hashes) all += h + "\n";
+    fs.rows_sha256 = sha256_bytes(all.data(), all.size());
+  }
 
   // Swapped coordinates: most features unusable, and swapping x and y fixes them.
   const std::int64_t usable = static_cast<std::int64_t>(fs.features.size());

@@ -290,26 +290,46 @@ GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const 
 
 double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int max_iterations) {
   const double n = static_cast<double>(y.size());
+  const double inf = std::numeric_limits<double>::infinity();
+  // For large theta the log-likelihood is the Poisson one plus
+  // sum((y - mu)^2 - y) / (2 theta): without that excess variance it rises
+  // all the way to theta = infinity (the Poisson limit).
+  double excess = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) excess += (y[i] - mu[i]) * (y[i] - mu[i]) - y[i];
+  if (excess <= 0) return inf;
+  auto score = [&](double t) {
+    double sc = 0;
+    for (std::size_t i = 0; i < y.size(); ++i)
+      sc += digamma_diff(t, y[i]) + std::log(t) + 1.0 - std::log(t + mu[i]) - (y[i] + t) / (mu[i] + t);
+    return sc;
+  };
+  // MASS's Newton iteration from its moment start.
   double s = 0;
   for (std::size_t i = 0; i < y.size(); ++i) s += (y[i] / mu[i] - 1.0) * (y[i] / mu[i] - 1.0);
   double t = n / s;
   for (int it = 0; it < max_iterations; ++it) {
     t = std::fabs(t);
-    double score = 0, info = 0;
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      score += digamma_diff(t, y[i]) + std::log(t) + 1.0 - std::log(t + mu[i]) -
-               (y[i] + t) / (mu[i] + t);
-      info += -trigamma_diff(t, y[i]) - 1.0 / t + 2.0 / (mu[i] + t) -
-              (y[i] + t) / ((mu[i] + t) * (mu[i] + t));
-    }
-    const double del = score / info;
+    double info = 0;
+    for (std::size_t i = 0; i < y.size(); ++i)
+      info += -trigamma_diff(t, y[i]) - 1.0 / t + 2.0 / (mu[i] + t) - (y[i] + t) / ((mu[i] + t) * (mu[i] + t));
+    const double del = score(t) / info;
     t += del;
-    // Beyond 1e6 the NB2 and Poisson likelihoods agree to the precision that
-    // matters; theta keeps climbing slowly without a finite maximum.
-    if (!std::isfinite(t) || t > 1e6) return std::numeric_limits<double>::infinity();
-    if (std::fabs(del) < 1e-10 * std::max(1.0, t)) break;
+    if (!std::isfinite(t) || t <= 0 || t > 1e6) break;
+    // A maximum (positive information), not a minimum Newton may also find.
+    if (std::fabs(del) < 1e-10 * std::max(1.0, t) && info > 0) return t;
   }
-  return t < 0 ? 0.0 : t;
+  // Newton failed (it left (0, 1e6] or did not settle): bisect the score in
+  // log theta. Beyond 1e6 the NB2 and Poisson likelihoods agree to the
+  // precision that matters; a score still falling at 1e-10 means the
+  // likelihood keeps rising as theta goes to 0 (returned as 0: no fit).
+  double lo = 1e-10, hi = 1e6;
+  if (score(hi) >= 0) return inf;
+  if (score(lo) <= 0) return 0.0;
+  for (int it = 0; it < 200 && hi / lo - 1.0 > 1e-13; ++it) {
+    const double mid = std::sqrt(lo * hi);
+    (score(mid) > 0 ? lo : hi) = mid;
+  }
+  return std::sqrt(lo * hi);
 }
 
 GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family family, const GlmOptions& o,
@@ -367,6 +387,9 @@ GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family 
       ++outer;
     }
     if (outer >= o.max_iterations) converged = false;
+    if (!(theta > 0) || !std::isfinite(lm))
+      throw ModelError("the nb2 model did not converge: its dispersion theta ran to 0 (the counts are more "
+                       "concentrated in a few cells than a negative binomial can fit; try family = \"poisson\")");
     f.theta = theta;
     f.loglik = lm;
   } else {

@@ -23,9 +23,9 @@ std::string fmt(double v) {
 }  // namespace
 
 GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Family family,
-                    std::vector<std::string>* steps) {
+                    std::vector<std::string>* steps, const GlmOptions& glm) {
   std::vector<std::size_t> current;
-  GlmFit best = fit_glm(d, current, family);
+  GlmFit best = fit_glm(d, current, family, glm);
   if (steps) steps->push_back(std::string(to_string(family)) + ": null model, BIC " + fmt(best.bic));
   Progress progress(std::string("stepwise BIC (") + to_string(family) + ")", 0);
   for (int step = 0; step < 200; ++step) {
@@ -50,7 +50,7 @@ GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Famil
     std::vector<std::optional<GlmFit>> fits(moves.size());
     parallel_for(moves.size(), [&](std::size_t m) {
       try {
-        fits[m] = fit_glm(d, moves[m], family, {}, &best);
+        fits[m] = fit_glm(d, moves[m], family, glm, &best);
       } catch (const ModelError&) {
         // a singular or non-converging candidate model is not a move
       }
@@ -105,13 +105,24 @@ Selection select_model(const Design& d, const std::vector<std::string>& group, c
   const bool want_poisson = o.family == "auto" || o.family == "poisson";
   const bool want_nb = o.family != "poisson";
   const Family nb = o.family == "nb2" ? Family::nb2 : o.family == "nbii" ? Family::nbii : o.negative_binomial;
-  if (want_poisson) s.poisson = stepwise_bic(d, s.screened, Family::poisson, &s.steps);
-  if (want_nb) s.negbin = stepwise_bic(d, s.screened, nb, &s.steps);
+  GlmOptions glm;
+  glm.max_iterations = o.max_iterations;
+  if (want_poisson) s.poisson = stepwise_bic(d, s.screened, Family::poisson, &s.steps, glm);
+  bool nb_fitted = want_nb;
+  if (want_nb) {
+    try {
+      s.negbin = stepwise_bic(d, s.screened, nb, &s.steps, glm);
+    } catch (const ModelError& e) {
+      if (!want_poisson) throw;  // the family was forced
+      nb_fitted = false;
+      s.steps.push_back(std::string(to_string(nb)) + ": not a competitor, " + e.what());
+    }
+  }
   s.seconds_stepwise = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-  if (want_poisson && want_nb)
+  if (want_poisson && nb_fitted)
     s.chosen = s.negbin.bic < s.poisson.bic ? s.negbin : s.poisson;
   else
-    s.chosen = want_nb ? s.negbin : s.poisson;
+    s.chosen = nb_fitted ? s.negbin : s.poisson;
   return s;
 }
 

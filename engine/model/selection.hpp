@@ -18,6 +18,7 @@ struct SelectionOptions {
   std::uint64_t seed = 1;
   Family negative_binomial = Family::nb2;  // which NB competes with the Poisson model
   std::string family = "auto";             // auto | poisson | nb2 | nbii
+  int max_iterations = 100;                // per GLM fit (IRLS; NB2's outer loop)
 };
 
 struct Selection {
@@ -37,6 +38,6 @@ Selection select_model(const Design& d, const std::vector<std::string>& group, c
 
 // Bidirectional stepwise selection minimizing BIC, from the null model, over `pool`.
 GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Family family,
-                    std::vector<std::string>* steps);
+                    std::vector<std::string>* steps, const GlmOptions& glm = {});
 
 }  // namespace rtm::model

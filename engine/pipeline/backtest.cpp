@@ -1,7 +1,5 @@
 #include "pipeline/backtest.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -85,41 +83,6 @@ std::vector<MethodInfo> method_list(bool with_eb, std::int64_t recent_weeks, dou
   m.push_back({"train_counts", "exposure baseline", "incidents per cell in the training window"});
   return m;
 }
-
-// A hidden staging folder inside the output folder, removed unless committed.
-class Staging {
- public:
-  explicit Staging(const std::string& out_dir)
-      : out_(out_dir), dir_((fs::path(out_dir) / (".staging-backtest-" + std::to_string(::getpid()))).string()) {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-    if (!fs::create_directory(dir_, ec))
-      throw OutputError("cannot create a staging folder in " + out_dir + ": " + ec.message());
-  }
-  ~Staging() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  Staging(const Staging&) = delete;
-  Staging& operator=(const Staging&) = delete;
-  std::string path(const std::string& name) {
-    names_.push_back(name);
-    return (fs::path(dir_) / name).string();
-  }
-  std::vector<std::string> commit() {
-    for (const auto& n : names_) {
-      const fs::path target = fs::path(out_) / n;
-      if (fs::exists(target) && !fs::is_regular_file(target))
-        throw OutputError("cannot replace " + target.string() + ": it exists and is not a regular file");
-    }
-    for (const auto& n : names_) io::commit_file((fs::path(dir_) / n).string(), (fs::path(out_) / n).string());
-    return names_;
-  }
-
- private:
-  std::string out_, dir_;
-  std::vector<std::string> names_;
-};
 
 std::int64_t parse_date(const std::string& text, const char* option) {
   const auto t = parse_civil_time(text, "%Y-%m-%d");
@@ -657,7 +620,7 @@ BacktestResult run_backtest(const BacktestOptions& o) {
     time_chart.series.push_back(std::move(s));
   }
 
-  Staging staging(o.out_dir);
+  io::StagedOutputs staging(o.out_dir);
   io::write_text_file(staging.path("backtest.json"), j.dump(2) + "\n");
   io::write_text_file(staging.path("backtest.csv"), csv.str());
   evaluate::write_line_chart_png(staging.path("backtest_pai_coverage.png"), coverage_chart);

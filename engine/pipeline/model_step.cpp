@@ -166,6 +166,7 @@ ModelResult fit_model_on_counts(const Study& study, const ops::StudyCells& cells
     so.seed = static_cast<std::uint64_t>(mc.seed);
     so.family = mc.family;
     so.negative_binomial = mc.negative_binomial == "nbii" ? model::Family::nbii : model::Family::nb2;
+    so.max_iterations = static_cast<int>(mc.max_iterations);
     r.selection = model::select_model(d, group, so);
     const model::GlmFit& g = r.selection.chosen;
     intercept = g.beta[0];

@@ -9,6 +9,7 @@
 #include "core/version.hpp"
 #include "io/gdal_env.hpp"
 #include "io/hash.hpp"
+#include "io/redact.hpp"
 #include "render/mapnik_env.hpp"
 
 namespace rtm::pipeline {
@@ -23,7 +24,7 @@ nlohmann::json drops_json(const DropLog& log) {
 
 nlohmann::json source_json(const layers::LayerSource& src, const FeatureSet& fs) {
   nlohmann::json j{{"kind", src.kind},
-                   {"source", src.kind == "synthetic" ? fs.source : src.path},
+                   {"source", src.kind == "synthetic" ? fs.source : io::redact_source(src.path)},
                    {"driver", fs.driver},
                    {"source_crs", fs.source_crs},
                    {"geometry", to_string(fs.kind)},
@@ -33,7 +34,10 @@ nlohmann::json source_json(const layers::LayerSource& src, const FeatureSet& fs)
                    {"repaired", drops_json(fs.repaired)}};
   if (!src.layer.empty()) j["layer"] = src.layer;
   if (!src.filter.empty()) j["filter"] = src.filter;
-  if (src.kind != "synthetic" && src.path.rfind("PG:", 0) != 0) {
+  if (!src.sql.empty()) j["sql"] = src.sql;
+  if (io::is_database_source(src.path)) {
+    j["rows_sha256"] = fs.rows_sha256;  // no file to hash: the rows read (see config/README.md)
+  } else if (src.kind != "synthetic" && src.path.rfind("PG:", 0) != 0) {
     std::string p = src.path;
     if (p.rfind("/vsigzip/", 0) == 0) p = p.substr(9);
     j["sha256"] = io::sha256_file(p);
@@ -142,12 +146,12 @@ std::string validate_summary(const Study& s) {
     << fixed(s.area.area() / 1e6, 2) << " km2 of study area)\n";
   o << "extent   W " << fixed(g.west, 0) << "  S " << fixed(g.south(), 0) << "  E " << fixed(g.east(), 0) << "  N "
     << fixed(g.north, 0) << "\n";
-  o << "area     " << s.config.area.path << ": " << s.area_source.features.size() << " polygon feature(s), "
+  o << "area     " << io::redact_source(s.config.area.path) << ": " << s.area_source.features.size() << " polygon feature(s), "
     << s.area_source.source_crs << "\n\n";
 
   const FeatureSet& inc = s.incidents;
   const IncidentCounts& ic = s.incident_counts;
-  o << "incidents  " << s.config.incidents.crime_type << " from " << s.config.incidents.source.path << "\n";
+  o << "incidents  " << s.config.incidents.crime_type << " from " << io::redact_source(s.config.incidents.source.path) << "\n";
   o << "  " << inc.driver << ", " << inc.source_crs << ": read " << fmt_count(inc.read) << ", "
     << fmt_count(ic.in_area) << " inside the study area";
   if (!ic.first_time.empty()) o << ", dated " << ic.first_time << " .. " << ic.last_time;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "pipeline/goal.hpp"
+#include "io/redact.hpp"
 
 namespace fs = std::filesystem;
 
@@ -168,7 +170,20 @@ std::string resolve_path(const std::string& p, const fs::path& base) {
   return (q.is_absolute() ? q : base / q).lexically_normal().string();
 }
 
-const std::vector<std::string> kSourceKeys = {"source", "kind", "layer", "filter", "crs", "x", "y"};
+const std::vector<std::string> kSourceKeys = {"source", "kind", "layer", "filter", "crs", "x", "y", "sql", "password_env"};
+
+// A password_env key: the name of a set environment variable (checked here so
+// the message names the key and its line; the value is read when connecting).
+std::string read_password_env(Table& t, const std::string& key, const std::string& source) {
+  const std::string name = t.str(key, "");
+  if (name.empty()) return name;
+  if (!io::is_database_source(source))
+    t.fail(key, "only for database sources (source = \"PG:...\"); " + io::redact_source(source) + " is a file");
+  const char* v = std::getenv(name.c_str());
+  if (v == nullptr || *v == '\0')
+    t.fail(key, "the environment variable " + name + " is not set (it should hold the database password)");
+  return name;
+}
 
 // The keys every data source shares.
 layers::LayerSource read_source(Table& t, const std::string& where, const fs::path& base) {
@@ -190,6 +205,10 @@ layers::LayerSource read_source(Table& t, const std::string& where, const fs::pa
   }
   s.layer = t.str("layer", "");
   s.filter = t.str("filter", "");
+  s.sql = t.str("sql", "");
+  if (!s.sql.empty() && s.kind != "vector") t.fail("sql", "a query is for vector sources (a database, a GeoPackage)");
+  if (!s.sql.empty() && !s.layer.empty()) t.fail("sql", "give either layer (a table) or sql (a query), not both");
+  s.password_env = read_password_env(t, "password_env", s.path);
   s.crs = t.str("crs", "");
   s.x = t.str("x", "");
   s.y = t.str("y", "");
@@ -336,7 +355,9 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     m.negative_binomial = mdl.str("negative_binomial", m.negative_binomial);
     if (m.negative_binomial != "nb2" && m.negative_binomial != "nbii")
       mdl.fail("negative_binomial", "expected \"nb2\" or \"nbii\"");
-    mdl.finish({"mode", "alpha", "folds", "seed", "family", "negative_binomial"});
+    m.max_iterations = mdl.integer("max_iterations").value_or(m.max_iterations);
+    if (m.max_iterations < 1 || m.max_iterations > 10000) mdl.fail("max_iterations", "expected 1 to 10000 iterations");
+    mdl.finish({"mode", "alpha", "folds", "seed", "family", "negative_binomial", "max_iterations"});
   }
 
   // [exposure]
@@ -398,7 +419,12 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
     if (s.forecast_days < 1 || s.forecast_days > 366) sch.fail("forecast_days", "expected 1 to 366 days");
     s.reselect_weeks = sch.integer("reselect_weeks").value_or(s.reselect_weeks);
     if (s.reselect_weeks < 0) sch.fail("reselect_weeks", "expected 0 (re-select every run) or more weeks");
-    sch.finish({"train_weeks", "forecast_days", "reselect_weeks"});
+    s.ledger = sch.str("ledger", "");
+    if (!s.ledger.empty() && !io::is_database_source(s.ledger))
+      sch.fail("ledger", "expected a PostgreSQL connection string \"PG:dbname=... host=...\", found \"" +
+                             io::redact_source(s.ledger) + "\" (without the key the ledger is RUNS/ledger.gpkg)");
+    s.ledger_password_env = read_password_env(sch, "ledger_password_env", s.ledger.empty() ? "RUNS/ledger.gpkg" : s.ledger);
+    sch.finish({"train_weeks", "forecast_days", "reselect_weeks", "ledger", "ledger_password_env"});
   }
 
   // [incidents]

@@ -44,6 +44,7 @@ struct ModelConfig {
   std::int64_t seed = 1;                 // fold assignment
   std::string family = "auto";           // auto (Poisson vs negative binomial by BIC) | poisson | nb2 | nbii
   std::string negative_binomial = "nb2"; // which NB competes in auto: nb2 (MASS) | nbii (gamlss, RTMDx)
+  std::int64_t max_iterations = 100;     // per GLM fit
 };
 
 // Recent exposure (METHOD.md §5): relative to the as-of date (the day after
@@ -67,6 +68,8 @@ struct ScheduleConfig {
   std::int64_t train_weeks = 52;     // training window: the weeks before the as-of date
   std::int64_t forecast_days = 7;    // the window the run forecasts, from the as-of date
   std::int64_t reselect_weeks = 4;   // re-select the model when the last selected one is older
+  std::string ledger;                // empty: RUNS/ledger.gpkg; else a PostgreSQL connection string ("PG:...")
+  std::string ledger_password_env;   // environment variable holding the ledger database's password
 };
 
 // The maps `rtm run` draws (METHOD.md §8).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "io/gpkg_writer.hpp"
 #include "io/hash.hpp"
 #include "io/output_dir.hpp"
+#include "io/redact.hpp"
 #include "pipeline/run.hpp"
 #include "pipeline/study_config.hpp"
 
@@ -70,10 +72,42 @@ std::size_t col(const io::GpkgLayer& t, const std::string& name) {
   throw DataError("the ledger's table " + t.name + " has no column " + name);
 }
 
-Ledger read_ledger(const std::string& path) {
+// Where the ledger lives: RUNS/ledger.gpkg, or the database of [schedule] ledger.
+struct LedgerStore {
+  std::string location;  // file path or connection string
+  std::string password;  // from [schedule] ledger_password_env; never shown
+  bool database = false;
+  std::string shown() const { return io::redact_source(location); }
+};
+
+LedgerStore ledger_store(const StudyConfig& c, const std::string& runs_dir) {
+  LedgerStore s;
+  if (c.schedule.ledger.empty()) {
+    s.location = (fs::path(runs_dir) / "ledger.gpkg").string();
+    return s;
+  }
+  s.location = c.schedule.ledger;
+  s.database = true;
+  if (!c.schedule.ledger_password_env.empty()) {
+    const char* v = std::getenv(c.schedule.ledger_password_env.c_str());
+    if (v == nullptr || *v == '\0')
+      throw ConfigError("schedule.ledger_password_env: the environment variable " + c.schedule.ledger_password_env +
+                        " is not set (it should hold the ledger database's password)");
+    s.password = v;
+  }
+  return s;
+}
+
+// The ledger's tables as stored (none when there is no ledger yet).
+std::vector<io::GpkgLayer> read_ledger_tables(const LedgerStore& s) {
+  if (s.database) return io::read_pg_tables(s.location, s.password, {"runs", "models", "places"});
+  if (!fs::exists(s.location)) return {};
+  return io::read_gpkg(s.location);
+}
+
+Ledger read_ledger(const std::vector<io::GpkgLayer>& tables) {
   Ledger l;
-  if (!fs::exists(path)) return l;
-  for (auto& t : io::read_gpkg(path)) {
+  for (const auto& t : tables) {
     io::GpkgLayer* target = t.name == "runs" ? &l.runs : t.name == "models" ? &l.models : t.name == "places" ? &l.places : nullptr;
     if (target == nullptr) continue;
     // Map columns by name so that the ledger survives added columns.
@@ -89,18 +123,18 @@ Ledger read_ledger(const std::string& path) {
   return l;
 }
 
-// An exclusive lock on the ledger (LEDGER.lock beside it) while a run is
-// recorded: runs of other studies (rtm run-batch -j N, two cron jobs) write
+// An exclusive lock (flock on `lock_path`: ledger.gpkg.lock beside a file
+// ledger, RUNS/.ledger.lock for a database one) while a run is recorded: runs
+// of other studies on this machine (rtm run-batch -j N, two cron jobs) write
 // the same ledger.
 class LedgerLock {
  public:
-  explicit LedgerLock(const std::string& ledger_path) {
-    const std::string p = ledger_path + ".lock";
-    fd_ = ::open(p.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw OutputError("cannot create the ledger lock " + p);
+  explicit LedgerLock(const std::string& lock_path) {
+    fd_ = ::open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw OutputError("cannot create the ledger lock " + lock_path);
     if (::flock(fd_, LOCK_EX) != 0) {
       ::close(fd_);
-      throw OutputError("cannot lock the ledger " + ledger_path);
+      throw OutputError("cannot lock the ledger (" + lock_path + ")");
     }
   }
   ~LedgerLock() { ::close(fd_); }
@@ -181,8 +215,8 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
   apply_as_of(config, o.as_of);
   const std::int64_t as_of_s = config.incidents.train->end_s;
   io::prepare_output_dir(o.runs_dir);
-  const std::string ledger_path = (fs::path(o.runs_dir) / "ledger.gpkg").string();
-  Ledger ledger = read_ledger(ledger_path);
+  const LedgerStore store = ledger_store(config, o.runs_dir);
+  Ledger ledger = read_ledger(read_ledger_tables(store));
 
   WeeklyResult r;
   const std::string run_id = config.name + "-" + o.as_of;
@@ -220,8 +254,8 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
 
   // Record the run, in the ledger as it is now (other runs may have been
   // recorded since it was read above).
-  const LedgerLock lock(ledger_path);
-  ledger = read_ledger(ledger_path);
+  const LedgerLock lock(store.database ? (fs::path(o.runs_dir) / ".ledger.lock").string() : store.location + ".lock");
+  ledger = read_ledger(read_ledger_tables(store));
   const std::string report_path = (fs::path(r.out_dir) / "report.json").string();
   nlohmann::json report = read_json(report_path);
   r.model_id = r.reselected ? run_id : model_id;  // a model is named by the run that selected it
@@ -253,7 +287,8 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
        {run_id, config.name, o.as_of, config.incidents.train_start, config.incidents.train_end,
         format_civil_date(forecast_end - 86400), r.model_id, r.reselected ? o.as_of : model_as_of,
         std::int64_t{r.reselected ? 1 : 0}, fs::absolute(r.out_dir).lexically_normal().string(),
-        io::sha256_file(config.file), io::sha256_file(inc_path),
+        io::sha256_file(config.file),
+        io::is_database_source(inc_path) ? report["incidents"].value("rows_sha256", "") : io::sha256_file(inc_path),
         report["incidents"]["counts"]["counted"].get<std::int64_t>(), headline_value("places"),
         headline_value("place_area_share"), headline_value("place_incident_share"), factors,
         report["provenance"]["created_utc"].get<std::string>(),
@@ -290,24 +325,28 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
     io::write_text_file(report_path, report.dump(2) + "\n");
   }
   const io::Crs crs = io::resolve_crs(report["grid"]["crs"].get<std::string>(), "the run's grid CRS");
-  io::write_gpkg(ledger_path, crs, {ledger.runs, ledger.models, ledger.places});
+  if (store.database)
+    io::write_pg_tables(store.location, store.password, crs, {ledger.runs, ledger.models, ledger.places});
+  else
+    io::write_gpkg(store.location, crs, {ledger.runs, ledger.models, ledger.places});
   return r;
 }
 
 std::string history_text(const std::string& study_file, const std::string& runs_dir) {
   const StudyConfig config = load_study_config(study_file);
-  const std::string ledger_path = (fs::path(runs_dir) / "ledger.gpkg").string();
-  if (!fs::exists(ledger_path))
-    throw DataError("no run ledger at " + ledger_path + " (run `rtm run " + study_file + " --as-of DATE --runs " +
-                    runs_dir + "` first)");
-  const Ledger l = read_ledger(ledger_path);
+  const LedgerStore store = ledger_store(config, runs_dir);
+  const std::vector<io::GpkgLayer> tables = read_ledger_tables(store);
+  if (std::none_of(tables.begin(), tables.end(), [](const io::GpkgLayer& t) { return t.name == "runs"; }))
+    throw DataError("no run ledger " + std::string(store.database ? "(table runs) in " : "at ") + store.shown() +
+                    " (run `rtm run " + study_file + " --as-of DATE --runs " + runs_dir + "` first)");
+  const Ledger l = read_ledger(tables);
   std::vector<const io::GpkgRow*> runs;
   const std::size_t st = col(l.runs, "study"), as = col(l.runs, "as_of");
   for (const auto& row : l.runs.rows)
     if (text(row.values[st]) == config.name) runs.push_back(&row);
   std::sort(runs.begin(), runs.end(), [&](auto* a, auto* b) { return text(a->values[as]) < text(b->values[as]); });
   std::ostringstream o;
-  o << "study " << config.name << ": " << runs.size() << " run(s) in " << ledger_path << "\n\n";
+  o << "study " << config.name << ": " << runs.size() << " run(s) in " << store.shown() << "\n\n";
   char line[400];
   std::snprintf(line, sizeof line, "%-11s %-24s %-10s %9s %7s %8s %8s\n", "as of", "model", "selected", "incidents",
                 "places", "area %", "incid. %");

@@ -9,6 +9,8 @@ FeatureSet OgrVector::read(const LayerSource& src, const ReadContext& ctx) const
   v.path = src.path;
   v.layer = src.layer;
   v.attribute_filter = src.filter;
+  v.sql = src.sql;
+  v.password_env = src.password_env;
   v.crs_override = src.crs;
   v.where = src.where;
   v.clip_reason = ctx.clip_reason;

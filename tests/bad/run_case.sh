@@ -11,6 +11,8 @@
 #   exit = N                        (the documented exit code)
 #   message = fragment              (may repeat; each must appear in stderr)
 #   stdout = fragment               (may repeat; each must appear in stdout)
+#   absent = fragment               (may repeat; must appear in neither stdout nor
+#                                    stderr, e.g. a password)
 #   args = --model model.json       (extra arguments for rtm, after the usual
 #                                    ones; rtm runs inside the scratch copy, so
 #                                    relative paths resolve there)
@@ -46,6 +48,7 @@ command="run"
 exit_expected=""
 messages=()
 stdout_messages=()
+absent_messages=()
 extra_args=()
 run_as=""
 while IFS= read -r line || [ -n "$line" ]; do
@@ -54,6 +57,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     exit\ =\ *) exit_expected="${line#exit = }" ;;
     message\ =\ *) messages+=("${line#message = }") ;;
     stdout\ =\ *) stdout_messages+=("${line#stdout = }") ;;
+    absent\ =\ *) absent_messages+=("${line#absent = }") ;;
     args\ =\ *) read -r -a extra_args <<< "${line#args = }" ;;
     user\ =\ *) run_as="${line#user = }" ;;
   esac
@@ -88,6 +92,11 @@ done
 for m in "${stdout_messages[@]}"; do
   if ! grep -qF -- "$m" "$work/stdout"; then
     echo "FAIL: stdout lacks: $m"; fail=1
+  fi
+done
+for m in "${absent_messages[@]}"; do
+  if grep -qF -- "$m" "$work/stdout" "$work/stderr"; then
+    echo "FAIL: output shows what it must not: $m"; fail=1
   fi
 done
 if [ "$command" = "run" ] && [ "$(snapshot "$out")" != "$before" ]; then

@@ -291,6 +291,40 @@ TEST_CASE("NB2 GLM equals MASS::glm.nb", "[reference][model]") {
          ", bic " + fmt(cB) + ", deviance " + fmt(cd));
 }
 
+// The NB2 log-likelihood for fixed means, written out independently of glm.cpp.
+static double nb2_ll(const std::vector<double>& y, const std::vector<double>& mu, double t) {
+  double ll = 0;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    ll += std::lgamma(y[i] + t) - std::lgamma(t) - std::lgamma(y[i] + 1) + t * std::log(t / (t + mu[i])) +
+          y[i] * std::log(mu[i] / (t + mu[i]));
+  return ll;
+}
+
+TEST_CASE("theta_ml: the maximum of the NB2 likelihood in theta, or the Poisson limit", "[model]") {
+  // Less variance than the Poisson (counts 0 or 1 around 0.5): the likelihood
+  // rises all the way to theta = infinity.
+  std::vector<double> y, mu;
+  for (int i = 0; i < 200; ++i) {
+    y.push_back(i % 2);
+    mu.push_back(0.5);
+  }
+  CHECK(std::isinf(rtm::model::theta_ml(y, mu)));
+  CHECK(nb2_ll(y, mu, 10) < nb2_ll(y, mu, 1e3));
+  CHECK(nb2_ll(y, mu, 1e3) < nb2_ll(y, mu, 1e5));
+  // More variance (counts 0 or 4 around 1): a finite maximum.
+  std::vector<double> y2, mu2;
+  for (int i = 0; i < 200; ++i) {
+    y2.push_back(i % 4 == 0 ? 4 : 0);
+    mu2.push_back(1.0);
+  }
+  const double t = rtm::model::theta_ml(y2, mu2);
+  REQUIRE(std::isfinite(t));
+  REQUIRE(t > 0);
+  CHECK(nb2_ll(y2, mu2, t) > nb2_ll(y2, mu2, t * 1.01));
+  CHECK(nb2_ll(y2, mu2, t) > nb2_ll(y2, mu2, t / 1.01));
+  CHECK(nb2_ll(y2, mu2, t) > nb2_ll(y2, mu2, 1e6));
+}
+
 // ------------------------------------------------------------- elastic net --
 
 TEST_CASE("elastic-net Poisson coefficients at glmnet's lambdas equal glmnet", "[reference][model]") {

@@ -1,6 +1,7 @@
 // The study file: defaults, and every error naming the file, line and key.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -231,4 +232,44 @@ TEST_CASE("study config: load_study_config on a missing file", "[config]") {
   CHECK_THROWS_AS(rtm::pipeline::load_study_config("/nonexistent/rtm/study.toml"), rtm::ConfigError);
   CHECK_THROWS_WITH(rtm::pipeline::load_study_config("/nonexistent/rtm/study.toml"),
                     Catch::Contains("study file not found"));
+}
+
+TEST_CASE("study config: database sources and the database ledger", "[config][postgis]") {
+  const std::string pg =
+      replace(kMinimal, "source = \"data/inc.csv\"\nx = \"lon\"\ny = \"lat\"\ncrs = \"EPSG:4326\"\n",
+              "source = \"PG:dbname=rms host=127.0.0.1\"\n"  // 9
+              "sql = \"SELECT * FROM assaults\"\n"            // 10
+              "password_env = \"RTM_UNIT_DB_PASSWORD\"\n");  // 11
+  ::setenv("RTM_UNIT_DB_PASSWORD", "unit-secret", 1);
+  {
+    const auto c = rtm::pipeline::parse_study_config(pg, kPath);
+    CHECK(c.incidents.source.path == "PG:dbname=rms host=127.0.0.1");  // used as written, not resolved
+    CHECK(c.incidents.source.kind == "vector");
+    CHECK(c.incidents.source.sql == "SELECT * FROM assaults");
+    CHECK(c.incidents.source.password_env == "RTM_UNIT_DB_PASSWORD");
+    CHECK(c.schedule.ledger.empty());
+  }
+  {
+    const auto c = rtm::pipeline::parse_study_config(
+        pg + "\n[schedule]\nledger = \"PG:dbname=rtm\"\nledger_password_env = \"RTM_UNIT_DB_PASSWORD\"\n", kPath);
+    CHECK(c.schedule.ledger == "PG:dbname=rtm");
+    CHECK(c.schedule.ledger_password_env == "RTM_UNIT_DB_PASSWORD");
+  }
+  ::unsetenv("RTM_UNIT_DB_PASSWORD");
+  CHECK(config_error(pg) == kPath + ":11: incidents.password_env: the environment variable RTM_UNIT_DB_PASSWORD is "
+                                    "not set (it should hold the database password)");
+  CHECK(config_error(replace(pg, "sql = \"SELECT * FROM assaults\"\n", "sql = \"SELECT 1\"\nlayer = \"a\"\n")) ==
+        kPath + ":10: incidents.sql: give either layer (a table) or sql (a query), not both");
+  CHECK(config_error(kMinimal + "password_env = \"X\"\n") ==
+        kPath + ":13: incidents.password_env: only for database sources (source = \"PG:...\"); "
+                "/tmp/rtm-unit/cfg/data/inc.csv is a file");
+  CHECK(config_error(kMinimal + "sql = \"SELECT 1\"\n") ==
+        kPath + ":13: incidents.sql: a query is for vector sources (a database, a GeoPackage)");
+  // a ledger that is not a database; its password is not repeated in the message
+  CHECK(config_error(kMinimal + "\n[schedule]\nledger = \"runs/ledger.gpkg\"\n") ==
+        kPath + ":15: schedule.ledger: expected a PostgreSQL connection string \"PG:dbname=... host=...\", found "
+                "\"runs/ledger.gpkg\" (without the key the ledger is RUNS/ledger.gpkg)");
+  const std::string msg = config_error(kMinimal + "\n[schedule]\nledger = \"host=x password=hunter2\"\n");
+  CHECK(msg.find("password=***") != std::string::npos);
+  CHECK(msg.find("hunter2") == std::string::npos);
 }

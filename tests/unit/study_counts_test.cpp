@@ -14,34 +14,13 @@
 #include "core/error.hpp"
 #include "pipeline/study.hpp"
 #include "pipeline/study_config.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh temporary folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("rtm-unit-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream out(path_ / name, std::ios::binary);
-    out << text;
-  }
-
- private:
-  fs::path path_;
-};
+using rtm_test::TempDir;
 
 // The study area: the square [350000, 350500] x [570000, 570500] in EPSG:26971.
 const char* const kAreaGeoJson = R"({
