@@ -4,7 +4,7 @@
 # model.seconds.*), the same model.json and candidates.json, and the same
 # rasters cell for cell (pixel values as GDAL reads them, not file bytes).
 # The two runs differ in everything that must not matter: run folder, working
-# directory, --quiet.
+# directory, --quiet, and the number of threads (2 against 1).
 #
 #   determinism.sh RTM SOURCE_ROOT
 set -euo pipefail
@@ -14,9 +14,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 study="$SRC/config/sample-city.toml"
 
-(cd "$work" && "$RTM" run "$study" --out "$work/a" --quiet)
+(cd "$work" && "$RTM" run "$study" --out "$work/a" --quiet --threads 2)
 mkdir -p "$work/elsewhere"
-(cd "$work/elsewhere" && "$RTM" run "$study" --out "$work/second run" 2> /dev/null)
+(cd "$work/elsewhere" && "$RTM" run "$study" --out "$work/second run" --threads 1 2> /dev/null)
 b="$work/second run"
 
 fail=0
