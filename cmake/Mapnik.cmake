@@ -25,9 +25,12 @@ foreach(required HAVE_CAIRO BIGINT)
     message(FATAL_ERROR "mapnik-config --defines lacks ${required}: this Mapnik cannot be used")
   endif()
 endforeach()
+# Mapnik's headers use ICU's UnicodeString (its type info is needed at link
+# time, e.g. by UBSan's vptr check); libmapnik-dev depends on libicu-dev.
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 add_library(Mapnik::mapnik SHARED IMPORTED)
 set_target_properties(Mapnik::mapnik PROPERTIES
   IMPORTED_LOCATION "${MAPNIK_LIBRARY}"
   INTERFACE_COMPILE_DEFINITIONS "${_mapnik_defs}"
-  INTERFACE_LINK_LIBRARIES "PkgConfig::CAIRO")
+  INTERFACE_LINK_LIBRARIES "PkgConfig::CAIRO;PkgConfig::ICU")
 message(STATUS "Mapnik ${MAPNIK_VERSION}: ${MAPNIK_LIBRARY}; input plugins in ${MAPNIK_INPUT_PLUGINS}")

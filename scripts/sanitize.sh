@@ -14,11 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${RTM_ASAN_BUILD_DIR:-$ROOT/build-asan}"
 "$ROOT/scripts/install-deps.sh"
-# -licuuc: under -fsanitize=undefined (its vptr check) code that includes
-# Mapnik's headers needs the type info of icu::UnicodeString, and the imported
-# Mapnik target (cmake/Mapnik.cmake) does not list ICU; harmless once it does.
-cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTM_WERROR=ON -DRTM_SANITIZE=ON \
-  -DCMAKE_EXE_LINKER_FLAGS="-licuuc"
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTM_WERROR=ON -DRTM_SANITIZE=ON
 cmake --build "$BUILD" -j "$(nproc)"
 
 # Stop at the first report, with a full stack; leaks are checked at exit.
