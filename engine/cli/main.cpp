@@ -131,8 +131,10 @@ int cmd_run(const std::vector<std::string>& args) {
     return 0;
   }
   if (!vm.count("out")) throw rtm::UsageError("run needs an output folder: rtm run STUDY.toml --out DIR");
-  rtm::pipeline::RunOptions o{vm["study"].as<std::string>(), vm["out"].as<std::string>(),
-                              vm.count("model") ? vm["model"].as<std::string>() : std::string()};
+  rtm::pipeline::RunOptions o;
+  o.study_file = vm["study"].as<std::string>();
+  o.out_dir = vm["out"].as<std::string>();
+  if (vm.count("model")) o.model_file = vm["model"].as<std::string>();
   const auto written = rtm::pipeline::run_study(o);
   if (!vm.count("quiet")) {
     std::cerr << "rtm: wrote";

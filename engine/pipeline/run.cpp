@@ -174,6 +174,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     report["outputs"]["briefing.pdf"] = std::string("one-page briefing (") + config.render.audience + ")";
     report["outputs"]["map.png"] = std::string("overview map (") + config.render.audience + ")";
   }
+  if (options.before_report) options.before_report(staging.dir(), report);
   io::write_text_file(staging.path("report.json"), report.dump(2) + "\n");
   if (draw) {
     // The maps are drawn from the staged products; the previous run in the
@@ -184,7 +185,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     rs.audience = config.render.audience == "internal" ? render::Audience::internal : render::Audience::public_;
     rs.paper = config.render.paper == "a4" ? render::Paper::a4 : render::Paper::letter;
     rs.landscape = config.render.landscape;
-    rs.previous_run = options.out_dir;
+    rs.previous_run = options.previous_run.empty() ? options.out_dir : options.previous_run;
     const std::string briefing = config.render.briefing ? staging.path("briefing.pdf") : std::string();
     const std::string overview = config.render.map ? staging.path("map.png") : std::string();
     render_run_products(staging.dir(), briefing, overview, rs);

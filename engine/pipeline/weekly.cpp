@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
@@ -155,12 +156,6 @@ io::GpkgValue goal_value(const nlohmann::json& report, const char* scope, const 
   return v.get<double>();
 }
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw OutputError("cannot read " + path);
-  return nlohmann::json::parse(in);
-}
-
 std::set<std::string> split(const std::string& s) {
   std::set<std::string> out;
   std::stringstream ss(s);
@@ -249,89 +244,108 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
                        {"reselect_weeks", config.schedule.reselect_weeks},
                        {"model", r.reselected ? "selected in this run" : "re-applied from " + model_id},
                        {"model_as_of", r.reselected ? o.as_of : model_as_of}};
-  RunOptions ro{o.study_file, r.out_dir, model_path};
-  r.files = run_study_config(config, ro, extra);
-
-  // Record the run, in the ledger as it is now (other runs may have been
-  // recorded since it was read above).
-  const LedgerLock lock(store.database ? (fs::path(o.runs_dir) / ".ledger.lock").string() : store.location + ".lock");
-  ledger = read_ledger(read_ledger_tables(store));
-  const std::string report_path = (fs::path(r.out_dir) / "report.json").string();
-  nlohmann::json report = read_json(report_path);
-  r.model_id = r.reselected ? run_id : model_id;  // a model is named by the run that selected it
-  std::string factors;
-  for (const auto& f : report["model"]["factors"]) factors += (factors.empty() ? "" : ";") + f["name"].get<std::string>();
-  if (r.reselected) {
-    ledger.models.rows.push_back({{}, {r.model_id, config.name, o.as_of,
-                                       fs::absolute(fs::path(r.out_dir) / "model.json").lexically_normal().string()}});
-  }
-  // This run replaces an earlier record of the same run id.
-  auto drop_run = [&](io::GpkgLayer& t) {
-    const std::size_t c = col(t, "run_id");
-    t.rows.erase(std::remove_if(t.rows.begin(), t.rows.end(), [&](const io::GpkgRow& row) { return text(row.values[c]) == run_id; }),
-                 t.rows.end());
-  };
-  drop_run(ledger.runs);
-  drop_run(ledger.places);
-  // Mode "additive" has no places: no headline, no places.gpkg (NULLs in the ledger).
-  const nlohmann::json headline = report.value("headline", nlohmann::json::object());
-  auto headline_value = [&](const char* key) -> io::GpkgValue {
-    if (!headline.contains(key)) return {};
-    if (headline[key].is_number_integer()) return headline[key].get<std::int64_t>();
-    return headline[key].get<double>();
-  };
-  std::string inc_path = config.incidents.source.path;
-  if (inc_path.rfind("/vsigzip/", 0) == 0) inc_path = inc_path.substr(9);
-  ledger.runs.rows.push_back(
-      {{},
-       {run_id, config.name, o.as_of, config.incidents.train_start, config.incidents.train_end,
-        format_civil_date(forecast_end - 86400), r.model_id, r.reselected ? o.as_of : model_as_of,
-        std::int64_t{r.reselected ? 1 : 0}, fs::absolute(r.out_dir).lexically_normal().string(),
-        io::sha256_file(config.file),
-        io::is_database_source(inc_path) ? report["incidents"].value("rows_sha256", "") : io::sha256_file(inc_path),
-        report["incidents"]["counts"]["counted"].get<std::int64_t>(), headline_value("places"),
-        headline_value("place_area_share"), headline_value("place_incident_share"), factors,
-        report["provenance"]["created_utc"].get<std::string>(),
-        report.contains("goal") ? io::GpkgValue{report["goal"]["statement"].get<std::string>()} : io::GpkgValue{},
-        report.contains("goal") && report["goal"]["window"]["end"].is_string()
-            ? io::GpkgValue{report["goal"]["window"]["start"].get<std::string>() + " .. " +
-                            report["goal"]["window"]["end"].get<std::string>() + " vs " +
-                            report["goal"]["baseline_window"]["start"].get<std::string>() + " .. " +
-                            report["goal"]["baseline_window"]["end"].get<std::string>()}
-            : io::GpkgValue{},
-        goal_value(report, "citywide", "baseline"), goal_value(report, "citywide", "observed"),
-        goal_value(report, "citywide", "target"), goal_value(report, "places", "baseline"),
-        goal_value(report, "places", "observed"), goal_value(report, "places", "target")}});
-  const std::string places_gpkg = (fs::path(r.out_dir) / "places.gpkg").string();
-  for (const auto& t : fs::exists(places_gpkg) ? io::read_gpkg(places_gpkg) : std::vector<io::GpkgLayer>{}) {
-    if (t.name != "places") continue;
-    const std::size_t rank = col(t, "rank"), exp = col(t, "expected"), obs = col(t, "observed_train");
-    for (const auto& row : t.rows)
-      ledger.places.rows.push_back({row.geometry, {run_id, row.values[rank], row.values[exp], row.values[obs]}});
-  }
-
-  // What changed since the previous run of this study.
+  // The previous run of this study, whose places the briefing compares with.
   {
-    const std::size_t st = col(ledger.runs, "study"), as = col(ledger.runs, "as_of"), id = col(ledger.runs, "run_id"),
-                      fc = col(ledger.runs, "factors");
-    const io::GpkgRow* prev = nullptr;
+    const std::size_t st = col(ledger.runs, "study"), as = col(ledger.runs, "as_of"), fo = col(ledger.runs, "folder");
+    std::string prev_as_of;
     for (const auto& row : ledger.runs.rows)
-      if (text(row.values[st]) == config.name && text(row.values[as]) < o.as_of &&
-          (prev == nullptr || text(row.values[as]) > text(prev->values[as])))
-        prev = &row;
-    report["change"] = prev == nullptr ? nlohmann::json{{"previous_run", nullptr}}
-                                       : change_between(ledger, text(prev->values[id]), run_id,
-                                                        text(prev->values[fc]), factors);
-    io::write_text_file(report_path, report.dump(2) + "\n");
+      if (text(row.values[st]) == config.name && text(row.values[as]) < o.as_of && text(row.values[as]) > prev_as_of &&
+          fs::is_directory(text(row.values[fo]))) {
+        prev_as_of = text(row.values[as]);
+        r.previous_dir = text(row.values[fo]);
+      }
   }
-  const io::Crs crs = io::resolve_crs(report["grid"]["crs"].get<std::string>(), "the run's grid CRS");
+  RunOptions ro;
+  ro.study_file = o.study_file;
+  ro.out_dir = r.out_dir;
+  ro.model_file = model_path;
+  ro.previous_run = r.previous_dir;
+  // The run is recorded in the ledger as it is when the products are ready
+  // (other runs may have been recorded meanwhile), under the ledger lock, and
+  // the report gains what changed before it is written. The products are
+  // committed first and the ledger after them: a run killed in between leaves
+  // a complete dated folder the ledger does not list, never a ledger row
+  // without its folder.
+  std::optional<LedgerLock> lock;
+  std::string grid_crs;
+  ro.before_report = [&](const std::string& staged_dir, nlohmann::json& report) {
+    lock.emplace(store.database ? (fs::path(o.runs_dir) / ".ledger.lock").string() : store.location + ".lock");
+    ledger = read_ledger(read_ledger_tables(store));
+    grid_crs = report["grid"]["crs"].get<std::string>();
+    r.model_id = r.reselected ? run_id : model_id;  // a model is named by the run that selected it
+    std::string factors;
+    for (const auto& f : report["model"]["factors"]) factors += (factors.empty() ? "" : ";") + f["name"].get<std::string>();
+    if (r.reselected) {
+      ledger.models.rows.push_back({{}, {r.model_id, config.name, o.as_of,
+                                         fs::absolute(fs::path(r.out_dir) / "model.json").lexically_normal().string()}});
+    }
+    // This run replaces an earlier record of the same run id.
+    auto drop_run = [&](io::GpkgLayer& t) {
+      const std::size_t c = col(t, "run_id");
+      t.rows.erase(std::remove_if(t.rows.begin(), t.rows.end(), [&](const io::GpkgRow& row) { return text(row.values[c]) == run_id; }),
+                   t.rows.end());
+    };
+    drop_run(ledger.runs);
+    drop_run(ledger.places);
+    // Mode "additive" has no places: no headline, no places.gpkg (NULLs in the ledger).
+    const nlohmann::json headline = report.value("headline", nlohmann::json::object());
+    auto headline_value = [&](const char* key) -> io::GpkgValue {
+      if (!headline.contains(key)) return {};
+      if (headline[key].is_number_integer()) return headline[key].get<std::int64_t>();
+      return headline[key].get<double>();
+    };
+    std::string inc_path = config.incidents.source.path;
+    if (inc_path.rfind("/vsigzip/", 0) == 0) inc_path = inc_path.substr(9);
+    ledger.runs.rows.push_back(
+        {{},
+         {run_id, config.name, o.as_of, config.incidents.train_start, config.incidents.train_end,
+          format_civil_date(forecast_end - 86400), r.model_id, r.reselected ? o.as_of : model_as_of,
+          std::int64_t{r.reselected ? 1 : 0}, fs::absolute(r.out_dir).lexically_normal().string(),
+          io::sha256_file(config.file),
+          io::is_database_source(inc_path) ? report["incidents"].value("rows_sha256", "") : io::sha256_file(inc_path),
+          report["incidents"]["counts"]["counted"].get<std::int64_t>(), headline_value("places"),
+          headline_value("place_area_share"), headline_value("place_incident_share"), factors,
+          report["provenance"]["created_utc"].get<std::string>(),
+          report.contains("goal") ? io::GpkgValue{report["goal"]["statement"].get<std::string>()} : io::GpkgValue{},
+          report.contains("goal") && report["goal"]["window"]["end"].is_string()
+              ? io::GpkgValue{report["goal"]["window"]["start"].get<std::string>() + " .. " +
+                              report["goal"]["window"]["end"].get<std::string>() + " vs " +
+                              report["goal"]["baseline_window"]["start"].get<std::string>() + " .. " +
+                              report["goal"]["baseline_window"]["end"].get<std::string>()}
+              : io::GpkgValue{},
+          goal_value(report, "citywide", "baseline"), goal_value(report, "citywide", "observed"),
+          goal_value(report, "citywide", "target"), goal_value(report, "places", "baseline"),
+          goal_value(report, "places", "observed"), goal_value(report, "places", "target")}});
+    const std::string places_gpkg = (fs::path(staged_dir) / "places.gpkg").string();
+    for (const auto& t : fs::exists(places_gpkg) ? io::read_gpkg(places_gpkg) : std::vector<io::GpkgLayer>{}) {
+      if (t.name != "places") continue;
+      const std::size_t rank = col(t, "rank"), exp = col(t, "expected"), obs = col(t, "observed_train");
+      for (const auto& row : t.rows)
+        ledger.places.rows.push_back({row.geometry, {run_id, row.values[rank], row.values[exp], row.values[obs]}});
+    }
+
+    // What changed since the previous run of this study.
+    {
+      const std::size_t st = col(ledger.runs, "study"), as = col(ledger.runs, "as_of"), id = col(ledger.runs, "run_id"),
+                        fc = col(ledger.runs, "factors");
+      const io::GpkgRow* prev = nullptr;
+      for (const auto& row : ledger.runs.rows)
+        if (text(row.values[st]) == config.name && text(row.values[as]) < o.as_of &&
+            (prev == nullptr || text(row.values[as]) > text(prev->values[as])))
+          prev = &row;
+      report["change"] = prev == nullptr ? nlohmann::json{{"previous_run", nullptr}}
+                                         : change_between(ledger, text(prev->values[id]), run_id,
+                                                          text(prev->values[fc]), factors);
+    }
+  };
+  r.files = run_study_config(config, ro, extra);
+  const io::Crs crs = io::resolve_crs(grid_crs, "the run's grid CRS");
   if (store.database)
     io::write_pg_tables(store.location, store.password, crs, {ledger.runs, ledger.models, ledger.places});
   else
     io::write_gpkg(store.location, crs, {ledger.runs, ledger.models, ledger.places});
   return r;
 }
-
 std::string history_text(const std::string& study_file, const std::string& runs_dir) {
   const StudyConfig config = load_study_config(study_file);
   const LedgerStore store = ledger_store(config, runs_dir);

@@ -18,6 +18,7 @@ struct WeeklyResult {
   std::vector<std::string> files;
   bool reselected = true;
   std::string model_id;
+  std::string previous_dir;  // the previous run of the study (its briefing compares with it), or empty
 };
 
 WeeklyResult run_weekly(const WeeklyOptions& options);

@@ -47,3 +47,18 @@ PY
 grep -q "3 run(s)" "$work/history.txt" || { cat "$work/history.txt"; exit 1; }
 grep -q "changes in 2018-02-05 since 2018-01-08" "$work/history.txt" || { cat "$work/history.txt"; exit 1; }
 echo "ok: $(head -1 "$work/history.txt")"
+
+# The briefing of a dated run compares with the previous dated run (its own
+# folder is new, so only the ledger can tell which one that is).
+brief="$(pdftotext -layout "$work/runs/sample-city-2018-01-08/briefing.pdf" -)"
+python3 - "$work/runs/sample-city-2018-01-08/report.json" "$brief" <<'PY'
+import json, re, sys
+c = json.load(open(sys.argv[1]))["change"]
+text = " ".join(sys.argv[2].split())
+m = re.search(r"Change since the previous run \(as of (\S+)\): (\d+) new places?, (\d+) persistent, (\d+) gone", text)
+assert m, "the briefing has no change line: " + text[:400]
+assert m.group(1) == "2018-01-01", m.group(1)
+assert (int(m.group(2)), int(m.group(3)), int(m.group(4))) == (
+    len(c["places_new"]), len(c["places_persistent"]), len(c["places_no_longer_high_risk"])), (m.groups(), c)
+print("ok: the 2018-01-08 briefing: %s new, %s persistent, %s gone since 2018-01-01, as report.json's change" % m.groups()[1:])
+PY

@@ -73,7 +73,10 @@ const std::string& sample_run() {
   static std::string run;
   if (run.empty()) {
     run = dir / "run";
-    rtm::pipeline::run_study({RTM_SOURCE_DIR "/config/sample-city.toml", run, ""});
+    rtm::pipeline::RunOptions o;
+    o.study_file = RTM_SOURCE_DIR "/config/sample-city.toml";
+    o.out_dir = run;
+    rtm::pipeline::run_study(o);
     nlohmann::json report;
     {
       std::ifstream in(run + "/report.json");
