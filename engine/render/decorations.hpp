@@ -3,6 +3,7 @@
 // numbers, north arrow, legend. Shared by the PNG overview and the briefing.
 #include <cairo.h>
 
+#include <cstddef>
 #include <string>
 
 #include "render/cairo_text.hpp"
@@ -21,8 +22,12 @@ double draw_scale_bar(cairo_t* cr, double x, double y, double max_w, double h, d
 // A north arrow fitted in box, pointing angle_rad clockwise from the page's up.
 void draw_north_arrow(cairo_t* cr, const Box& box, double angle_rad);
 
-// The legend (risk classes, places, boundary, and incidents for the internal
-// audience) fitted into box: rows shrink to fit, text never overflows.
+// Rows of the legend: the classes, places and boundary, incidents for the
+// internal audience, one per factor of the model, the context outlines.
+std::size_t legend_entry_count(Audience audience, const RunInfo& run);
+
+// The legend (risk classes, places, boundary, incidents for the internal
+// audience, the model's factors, the context outlines) fitted into box: rows shrink to fit, text never overflows.
 // columns: 1 or 2. Returns the height used.
 double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience audience, const RunInfo& run,
                    double font, int columns);

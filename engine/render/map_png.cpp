@@ -53,7 +53,7 @@ void render_map_png(const std::string& run_dir, const std::string& out_png, cons
   if (o.decorations) {
     // A panel in the lower left corner: legend, then scale bar and north arrow.
     const double u = 9.0 * scale;  // the legend's font size in pixels
-    const double legend_rows = o.style.audience == Audience::internal ? 9.2 : 8.2;
+    const double legend_rows = static_cast<double>(legend_entry_count(o.style.audience, run)) + 1.2;
     const double pad = u * 0.7, furniture_h = u * 3.2;
     const double pw = std::min(width * 0.5, u * 26);
     const double ph = std::min(height * 0.6, legend_rows * u * 1.75 + furniture_h + 3 * pad);
