@@ -122,6 +122,7 @@ void set_rgb(cairo_t* cr, const Palette& p, const std::string& key) {
 
 void draw_symbol(cairo_t* cr, const Entry& e, const Box& b, const Palette& p) {
   cairo_save(cr);
+  cairo_new_path(cr);  // no line from a previous text's current point into an arc
   const double my = b.y + b.h / 2;
   switch (e.symbol) {
     case Symbol::swatch:
