@@ -359,16 +359,24 @@ TEST_CASE("the sample city as PNG maps", "[render]") {
   // The model's factors are drawn in both styles, each in its own colour
   // (the sample city's first factors are point layers with hundreds of
   // features in the area), and the context outlines are read.
+  // At 1600 pixels (about 1:20,000) the features get their full-size dots.
   const RunInfo info = read_run_info(run);
   REQUIRE(info.factors.size() >= 3);
   CHECK(info.has_context);
+  MapOptions wide;
+  wide.width_px = 1600;
+  wide.decorations = false;  // no legend symbols in the count
+  render_map_png(run, out / "wide-public.png", wide);
+  wide.style.audience = Audience::internal;
+  render_map_png(run, out / "wide-internal.png", wide);
   for (std::size_t i = 0; i < 3; ++i) {
     INFO("factor " << info.factors[i].name);
     const std::string colour = factor_symbol(palette, i).colour;
-    CHECK(png_stats(out / "public.png", colour, 12).colour_pixels > 20);
-    CHECK(png_stats(out / "internal.png", colour, 12).colour_pixels > 20);
+    CHECK(png_stats(out / "wide-public.png", colour, 40).colour_pixels > 20);
+    CHECK(png_stats(out / "wide-internal.png", colour, 40).colour_pixels > 20);
     CHECK(pub_xml.find("<Parameter name=\"layer\">" + info.factors[i].name + "</Parameter>") != std::string::npos);
   }
+  CHECK(png_stats(out / "wide-public.png", palette.at("incident"), 40).colour_pixels == 0);
   CHECK(pub_xml.find("<Parameter name=\"layer\">context</Parameter>") != std::string::npos);
   CHECK(slurp(out / "internal.xml").find(">incidents<") != std::string::npos);
   check_reference(out / "public.png", "sample-city-public.png");
