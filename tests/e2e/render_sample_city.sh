@@ -56,7 +56,8 @@ tables=$(grep -o '<Parameter name="layer">[^<]*<' "$work/public.xml" | sed 's/.*
 for t in $tables; do
   case " $factors context study_area places " in *" $t "*) ;; *) fail "the public style reads the table $t" ;; esac
 done
-ogrinfo -ro -q "$run/layers.gpkg" context | grep -q "label (String) = District 3" || fail "layers.gpkg has no context label 'District 3'"
+ctx="$(ogrinfo -ro -q "$run/layers.gpkg" context)"
+grep -q "label (String) = District 3" <<<"$ctx" || fail "layers.gpkg has no context label 'District 3'"
 
 # --- briefings: every paper size and orientation, both audiences
 for paper in letter a4; do
