@@ -211,7 +211,7 @@ void legend_strip(Page& page, const Box& b, const Palette& palette, Audience a, 
   const double furniture_w = std::min(b.w * 0.3, font * 15);
   const Box legend{b.x, b.y, b.w - furniture_w - font, b.h};
   page.check_box(legend, "legend");
-  draw_legend(page.cr(), legend, palette, a, run, font, 2);
+  draw_legend(page.cr(), legend, palette, a, run, font, 2, frame.scale_denominator);
   const Box right{b.right() - furniture_w, b.y, furniture_w, b.h};
   const double arrow_w = std::min(right.h * 0.55, right.w * 0.3);
   const Box arrow{right.right() - arrow_w, right.y + 2, arrow_w, std::min(right.h - 4, arrow_w * 1.6)};
@@ -231,7 +231,7 @@ void legend_column(Page& page, const Box& b, const Palette& palette, Audience a,
   const double rows = static_cast<double>(legend_entry_count(a, run)) + 1.2;
   const Box legend{b.x, b.y, b.w, std::min(b.h - furniture_h - font, rows * font * 1.75)};
   page.check_box(legend, "legend");
-  draw_legend(page.cr(), legend, palette, a, run, font, 1);
+  draw_legend(page.cr(), legend, palette, a, run, font, 1, frame.scale_denominator);
   const double y = legend.bottom() + font;
   const double arrow_w = std::min(furniture_h * 0.5, b.w * 0.25);
   const Box arrow{b.right() - arrow_w, y, arrow_w, furniture_h};

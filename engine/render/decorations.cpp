@@ -100,7 +100,7 @@ void draw_north_arrow(cairo_t* cr, const Box& box, double angle_rad) {
 
 namespace {
 
-enum class Symbol { swatch, priority_line, place_line, boundary_line, incident_dot, factor_dot, factor_line,
+enum class Symbol { heading, swatch, priority_line, place_line, boundary_line, incident_dot, factor_dot, factor_line,
                     factor_area, context_line };
 
 struct Entry {
@@ -125,6 +125,8 @@ void draw_symbol(cairo_t* cr, const Entry& e, const Box& b, const Palette& p) {
   cairo_new_path(cr);  // no line from a previous text's current point into an arc
   const double my = b.y + b.h / 2;
   switch (e.symbol) {
+    case Symbol::heading:
+      break;
     case Symbol::swatch:
       cairo_rectangle(cr, b.x, b.y, b.w, b.h);
       set_rgb(cr, p, e.colour);
@@ -221,7 +223,8 @@ void draw_symbol(cairo_t* cr, const Entry& e, const Box& b, const Palette& p) {
 
 namespace {
 
-std::vector<Entry> legend_entries(const Palette& palette, Audience audience, const RunInfo& run) {
+std::vector<Entry> legend_entries(const Palette& palette, Audience audience, const RunInfo& run,
+                                  double scale_denominator) {
   std::vector<Entry> entries = {
       {Symbol::swatch, "class_3", "Highest risk (mean + 2 SD and up)"},
       {Symbol::swatch, "class_2", "Moderately high (mean + 1 SD)"},
@@ -235,6 +238,13 @@ std::vector<Entry> legend_entries(const Palette& palette, Audience audience, con
     entries.push_back({Symbol::incident_dot, "",
                        run.recent_weeks > 0 ? "Incident, last " + std::to_string(run.recent_weeks) + " weeks"
                                             : "Recent incident"});
+  }
+  if (!run.factors.empty()) {
+    const bool points_hidden = scale_denominator > kFactorPointsMaxScale &&
+                               std::any_of(run.factors.begin(), run.factors.end(),
+                                           [](const MapFactor& f) { return f.geometry == "point"; });
+    entries.push_back({Symbol::heading, "",
+                       points_hidden ? "Model's factors (points drawn from 1:150,000)" : "Model's factors:"});
   }
   for (std::size_t i = 0; i < run.factors.size(); ++i) {
     const MapFactor& f = run.factors[i];
@@ -251,12 +261,13 @@ std::vector<Entry> legend_entries(const Palette& palette, Audience audience, con
 }  // namespace
 
 std::size_t legend_entry_count(Audience audience, const RunInfo& run) {
-  return 7 + (audience == Audience::internal ? 1 : 0) + run.factors.size() + (run.has_context ? 1 : 0);
+  return 7 + (audience == Audience::internal ? 1 : 0) + (run.factors.empty() ? 0 : 1 + run.factors.size()) +
+         (run.has_context ? 1 : 0);
 }
 
 double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience audience, const RunInfo& run,
-                   double font, int columns) {
-  const std::vector<Entry> entries = legend_entries(palette, audience, run);
+                   double font, int columns, double scale_denominator) {
+  const std::vector<Entry> entries = legend_entries(palette, audience, run, scale_denominator);
   columns = std::max(1, std::min(columns, 2));
   const std::size_t per_col = (entries.size() + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
   // Title row plus entry rows; rows shrink with the box.
@@ -280,6 +291,12 @@ double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience
     const std::size_t col = i / per_col, row = i % per_col;
     const double x = box.x + col_w * static_cast<double>(col);
     const double y = box.y + row_h * (1.2 + static_cast<double>(row));
+    if (entries[i].symbol == Symbol::heading) {  // a group heading across the column, in bold
+      TextStyle hs = ts;
+      hs.bold = true;
+      draw_text(cr, entries[i].text, Box{x + 1, y, col_w - f * 0.6 - 1, row_h}, hs);
+      continue;
+    }
     draw_symbol(cr, entries[i], Box{x + 1, y + (row_h - sym_h) / 2, sym_w, sym_h}, palette);
     draw_text(cr, entries[i].text, Box{x + sym_w + f * 0.6, y, col_w - sym_w - f * 1.2, row_h}, ts);
   }

@@ -66,7 +66,8 @@ void render_map_png(const std::string& run_dir, const std::string& out_png, cons
     cairo_stroke(cr);
     const Box inner{panel.x + pad, panel.y + pad, panel.w - 2 * pad, panel.h - 2 * pad};
     const double fh = std::min(furniture_h, inner.h * 0.3);
-    draw_legend(cr, Box{inner.x, inner.y, inner.w, inner.h - fh - pad}, palette, o.style.audience, run, u, 1);
+    draw_legend(cr, Box{inner.x, inner.y, inner.w, inner.h - fh - pad}, palette, o.style.audience, run, u, 1,
+                frame.scale_denominator);
     const double arrow_w = fh * 0.45;
     draw_north_arrow(cr, Box{inner.right() - arrow_w, inner.bottom() - fh, arrow_w, fh}, frame.north_rad);
     const double bar_h = fh * 0.75;
