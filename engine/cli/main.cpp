@@ -42,7 +42,8 @@ const char* kUsage =
     "  backtest STUDY.toml --out DIR  score weekly forecasts (hit rate, PAI, PEI, RRI) against baselines\n"
     "  render map RUN_DIR           a PNG of the study area's risk classes and places\n"
     "  render briefing RUN_DIR      the one-page briefing PDF (letter/A4, --public or --internal)\n"
-    "  render tiles RUN_DIR         XYZ tiles, MBTiles and a Leaflet viewer (--zoom 10-14)\n"
+    "  render tiles RUN_DIR         XYZ tiles, MBTiles and a Leaflet viewer (--zoom 10-14; --shard i/n)\n"
+    "  render tiles-merge --out DIR SHARD_DIR...  assemble the shards of a tile render\n"
     "\n"
     "Run 'rtm <command> --help' for a command's options. Exit codes: 0 ok, 1 internal error,\n"
     "2 usage, 3 study file, 4 data, 5 model, 6 render, 7 output.\n";
@@ -240,7 +241,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
 }
 
 int cmd_render(const std::vector<std::string>& args) {
-  po::options_description opts("rtm render map|briefing|tiles RUN_DIR [options]");
+  po::options_description opts("rtm render map|briefing|tiles RUN_DIR [options]; rtm render tiles-merge --out DIR SHARD_DIR...");
   opts.add_options()("help,h", "show this help")(
       "out,o", po::value<std::string>(),
       "output file (map: PNG, briefing: PDF) or folder (tiles); default: in RUN_DIR, named by product and audience")(
@@ -265,15 +266,18 @@ int cmd_render(const std::vector<std::string>& args) {
       "metatile", po::value<unsigned>()->default_value(8), "render N x N tiles at once (1: one at a time)")(
       "threads,j", po::value<std::size_t>(), "threads (default: all cores)")(
       "no-mbtiles", "do not write tiles.mbtiles")("leaflet", po::value<std::string>(),
-                                                  "folder holding leaflet.js and leaflet.css for index.html");
+                                                  "folder holding leaflet.js and leaflet.css for index.html")(
+      "shard", po::value<std::string>(),
+      "render shard I of N (I/N, 0 <= I < N): every N-th metatile, into its own folder (default "
+      "RUN_DIR/tiles-shard-I-of-N); assemble with tiles-merge");
   po::options_description hidden;
-  hidden.add_options()("what", po::value<std::string>(), "")("run", po::value<std::string>(), "");
+  hidden.add_options()("what", po::value<std::string>(), "")("run", po::value<std::vector<std::string>>(), "");
   po::options_description visible;
   visible.add(opts).add(map_opts).add(brief_opts).add(tile_opts);
   po::options_description all;
   all.add(visible).add(hidden);
   po::positional_options_description pos;
-  pos.add("what", 1).add("run", 1);
+  pos.add("what", 1).add("run", -1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
   if (vm.count("help")) {
@@ -281,14 +285,29 @@ int cmd_render(const std::vector<std::string>& args) {
               << "\nmap       a PNG of the whole study area (default RUN_DIR/map.png, map-internal.png)\n"
                  "briefing  the one-page briefing PDF (default RUN_DIR/briefing.pdf, briefing-internal.pdf)\n"
                  "tiles     XYZ PNG tiles in web mercator, tiles.mbtiles and index.html (default RUN_DIR/tiles,\n"
-                 "          tiles-internal)\n"
+                 "          tiles-internal); with --shard I/N only every N-th metatile, for parallel jobs\n"
+                 "tiles-merge --out DIR SHARD_DIR...  the shards' tiles, tiles.mbtiles and index.html in DIR,\n"
+                 "          as one render without --shard writes them\n"
                  "Public products (the default) never show incident locations; --internal ones may and are\n"
                  "marked LAW ENFORCEMENT SENSITIVE.\n";
     return 0;
   }
   if (!vm.count("what") || !vm.count("run"))
     throw rtm::UsageError("render needs a product and a run folder: rtm render map|briefing|tiles RUN_DIR");
-  const std::string what = vm["what"].as<std::string>(), run = vm["run"].as<std::string>();
+  const std::string what = vm["what"].as<std::string>();
+  const std::vector<std::string> positional = vm["run"].as<std::vector<std::string>>();
+  if (what == "tiles-merge") {
+    if (!vm.count("out")) throw rtm::UsageError("tiles-merge needs --out DIR: rtm render tiles-merge --out DIR SHARD_DIR...");
+    if (vm.count("quiet")) rtm::Progress::set_quiet(true);
+    const auto summary = rtm::render::merge_tile_shards(positional, vm["out"].as<std::string>());
+    if (!vm.count("quiet"))
+      std::cerr << "rtm: merged " << positional.size() << " shards: " << summary.tiles << " tiles ("
+                << summary.metatiles << " metatiles) into " << vm["out"].as<std::string>() << "\n";
+    return 0;
+  }
+  if (positional.size() != 1)
+    throw rtm::UsageError("render " + what + " takes one run folder, not " + std::to_string(positional.size()));
+  const std::string run = positional.front();
   if (vm.count("public") && vm.count("internal")) throw rtm::UsageError("choose one of --public and --internal");
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
   rtm::render::StyleOptions style;
@@ -346,7 +365,26 @@ int cmd_render(const std::vector<std::string>& args) {
     }
     o.mbtiles = !vm.count("no-mbtiles");
     if (vm.count("leaflet")) o.leaflet_dir = vm["leaflet"].as<std::string>();
-    written = out_or("tiles" + suffix);
+    std::string shard_suffix;
+    if (vm.count("shard")) {
+      const std::string sh = vm["shard"].as<std::string>();
+      const auto slash = sh.find('/');
+      bool ok = slash != std::string::npos && slash > 0 && slash + 1 < sh.size() &&
+                sh.find_first_not_of("0123456789/") == std::string::npos && sh.find('/', slash + 1) == std::string::npos;
+      if (ok) {
+        try {
+          o.shard_index = std::stoul(sh.substr(0, slash));
+          o.shard_count = std::stoul(sh.substr(slash + 1));
+        } catch (const std::exception&) {
+          ok = false;
+        }
+      }
+      if (!ok || o.shard_count < 1 || o.shard_index >= o.shard_count || o.shard_count > 100000)
+        throw rtm::UsageError("--shard must be I/N with 0 <= I < N (e.g. 0/4), not '" + sh + "'");
+      if (o.shard_count > 1)
+        shard_suffix = "-shard-" + std::to_string(o.shard_index) + "-of-" + std::to_string(o.shard_count);
+    }
+    written = out_or("tiles" + suffix + shard_suffix);
     const auto summary = rtm::render::render_tiles(run, written, o);
     if (!vm.count("quiet")) {
       for (const auto& w : summary.warnings) std::cerr << "rtm: warning: " << w << "\n";
@@ -356,7 +394,7 @@ int cmd_render(const std::vector<std::string>& args) {
       std::cerr << "\n";
     }
   } else {
-    throw rtm::UsageError("unknown product '" + what + "' (render map, briefing or tiles)");
+    throw rtm::UsageError("unknown product '" + what + "' (render map, briefing, tiles or tiles-merge)");
   }
   if (!vm.count("quiet")) std::cerr << "rtm: wrote " << written << " (" << rtm::render::audience_name(style.audience) << ")\n";
   return 0;

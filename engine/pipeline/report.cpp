@@ -128,12 +128,19 @@ nlohmann::json study_report(const Study& s) {
     layers.push_back(l);
   }
   nlohmann::json area = source_json(s.config.area, s.area_source);
-  return {{"study", {{"name", s.config.name}, {"block_length_m", s.config.block_length_m}}},
-          {"grid", grid},
-          {"area", area},
-          {"incidents", inc},
-          {"layers", layers},
-          {"warnings", s.warnings}};
+  nlohmann::json out = {{"study", {{"name", s.config.name}, {"block_length_m", s.config.block_length_m}}},
+                        {"grid", grid},
+                        {"area", area},
+                        {"incidents", inc},
+                        {"layers", layers},
+                        {"warnings", s.warnings}};
+  if (s.config.render.context) {
+    // Context outlines of the maps (layers.gpkg, table context).
+    nlohmann::json cx = source_json(*s.config.render.context, s.context);
+    cx["label"] = s.config.render.context_label;
+    out["context"] = cx;
+  }
+  return out;
 }
 
 std::string validate_summary(const Study& s) {

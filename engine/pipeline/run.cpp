@@ -125,6 +125,15 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
   tables.push_back(feature_table("incidents", study.incidents, &study.used));
   for (std::size_t i = 0; i < study.layers.size(); ++i)
     tables.push_back(feature_table(config.layers[i].name, study.layers[i], nullptr));
+  if (config.render.context) {
+    // Context outlines for the maps, so that `rtm render` needs only the run folder.
+    io::GpkgLayer ctx{"context", true, {{"source_fid", io::GpkgField::Type::integer}, {"label", io::GpkgField::Type::text}}, {}};
+    for (std::size_t i = 0; i < study.context.features.size(); ++i) {
+      const Feature& f = study.context.features[i];
+      ctx.rows.push_back({f.wkb, {static_cast<std::int64_t>(f.source_fid), study.context_labels[i]}});
+    }
+    tables.push_back(std::move(ctx));
+  }
   io::write_gpkg(staging.path("layers.gpkg"), study.crs, tables);
 
   io::write_cog(staging.path("risk.tif"), study.grid, model.risk, -1.0);

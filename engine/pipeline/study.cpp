@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -255,6 +256,39 @@ Study load_study(const StudyConfig& config) {
                       "\"), found " + to_string(fs.kind) + "s in " + lc.source.path);
     s.layers.push_back(std::move(fs));
     s.layer_clip_m.push_back(buffer_m);
+  }
+
+  // Context outlines for the maps: the polygons that touch the study area.
+  if (config.render.context) {
+    const layers::LayerSource& src = *config.render.context;
+    const std::string& label = config.render.context_label;
+    s.context = with_context("while reading the context outlines (render.context)", [&] {
+      return read_layer(src, s.crs, &s.area, &s.area);
+    });
+    s.context.name = "context";
+    if (s.context.read == 0)
+      throw DataError("render.context: " + src.path + " holds no features" +
+                      (src.filter.empty() ? "" : " matching the filter \"" + src.filter + "\""));
+    if (s.context.features.empty())
+      throw DataError("render.context: none of the " + fmt_count(s.context.read) + " features of " + src.path +
+                      " touches the study area" + main_drop(s.context));
+    if (s.context.kind != GeomKind::polygon)
+      throw DataError("render.context: expected polygons (districts, neighbourhoods) in " + src.path + ", found " +
+                      to_string(s.context.kind) + "s");
+    const auto field = std::find(s.context.fields.begin(), s.context.fields.end(), label);
+    if (field == s.context.fields.end()) {
+      std::string names;
+      for (const auto& f : s.context.fields) names += (names.empty() ? "" : ", ") + f;
+      throw DataError("render.context.label: no attribute '" + label + "' in " + src.path +
+                      " (its attributes: " + (names.empty() ? std::string("none") : names) + ")");
+    }
+    const auto k = static_cast<std::size_t>(field - s.context.fields.begin());
+    // A bare number ("7") would read as a place rank on the map: "District 7".
+    for (const auto& f : s.context.features) {
+      const std::string& v = f.attributes.at(k);
+      const bool number = !v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char ch) { return std::isdigit(ch); });
+      s.context_labels.push_back(number ? label + " " + v : v);
+    }
   }
   return s;
 }

@@ -41,6 +41,8 @@ struct Study {
   IncidentCounts incident_counts;
   std::vector<FeatureSet> layers;   // one per config.layers, clipped to the area buffered by its influence
   std::vector<double> layer_clip_m; // that buffer, per layer
+  FeatureSet context;               // [render.context] polygons touching the area (empty without one)
+  std::vector<std::string> context_labels;  // their render.context.label values, one per feature
   std::vector<std::string> warnings;
 };
 

@@ -406,7 +406,18 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       rn.fail("audience", "expected \"public\" or \"internal\", found \"" + r.audience + "\"");
     r.paper = rn.str("paper", r.paper);
     if (r.paper != "letter" && r.paper != "a4") rn.fail("paper", "expected \"letter\" or \"a4\", found \"" + r.paper + "\"");
-    rn.finish({"briefing", "map", "audience", "paper", "landscape"});
+    if (rn.has("context") && !rn.node("context")->is_table())
+      rn.fail("context", "expected a table: [render.context] with source = \"districts.geojson\" and label = "
+                         "\"<attribute naming each polygon>\"");
+    if (const toml::table* ct = rn.table("context")) {
+      Table cx(*ct, "render.context", path);
+      r.context = read_source(cx, "render.context", base);
+      if (r.context->kind == "synthetic") cx.fail("kind", "context outlines come from a file, not a synthetic layer");
+      r.context_label = cx.required_str("label");
+      if (r.context_label.empty()) cx.fail("label", "expected the name of the attribute that names each polygon");
+      cx.finish(concat(kSourceKeys, {"label"}));
+    }
+    rn.finish({"briefing", "map", "audience", "paper", "landscape", "context"});
   }
 
   // [schedule]
@@ -544,6 +555,8 @@ StudyConfig parse_study_config(const std::string& text, const std::string& path)
       for (char ch : lc.name) ok_name = ok_name && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
       if (!ok_name) l.fail("name", "expected letters, digits and '_' only (it names candidates and tables), found \"" + lc.name + "\"");
       if (!names.insert(lc.name).second) l.fail("name", "layer name '" + lc.name + "' is used twice");
+      if (lc.name == "study_area" || lc.name == "incidents" || lc.name == "context")
+        l.fail("name", "'" + lc.name + "' is reserved (a table of layers.gpkg); choose another name");
       lc.source = read_source(l, kp + " (" + lc.name + ")", base);
       lc.source.date_column = l.str("date_column", "");
       lc.source.date_format = l.str("date_format", "iso");

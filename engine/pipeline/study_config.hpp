@@ -79,6 +79,10 @@ struct RenderConfig {
   std::string audience = "public"; // public (no incident locations) | internal
   std::string paper = "letter";    // letter | a4
   bool landscape = false;
+  // [render.context]: district or neighbourhood polygons drawn as labelled
+  // outlines on every map (copied into layers.gpkg, table `context`).
+  std::optional<layers::LayerSource> context;
+  std::string context_label;       // the attribute naming each polygon (required with a context)
 };
 
 // A measurable goal (DOJ roadmap, action 1): `reduction` fewer incidents from

@@ -211,7 +211,7 @@ void legend_strip(Page& page, const Box& b, const Palette& palette, Audience a, 
   const double furniture_w = std::min(b.w * 0.3, font * 15);
   const Box legend{b.x, b.y, b.w - furniture_w - font, b.h};
   page.check_box(legend, "legend");
-  draw_legend(page.cr(), legend, palette, a, run, font, 2);
+  draw_legend(page.cr(), legend, palette, a, run, font, 2, frame.scale_denominator);
   const Box right{b.right() - furniture_w, b.y, furniture_w, b.h};
   const double arrow_w = std::min(right.h * 0.55, right.w * 0.3);
   const Box arrow{right.right() - arrow_w, right.y + 2, arrow_w, std::min(right.h - 4, arrow_w * 1.6)};
@@ -228,10 +228,10 @@ void legend_strip(Page& page, const Box& b, const Palette& palette, Audience a, 
 void legend_column(Page& page, const Box& b, const Palette& palette, Audience a, const RunInfo& run,
                    const MapFrame& frame, double font) {
   const double furniture_h = std::min(b.h * 0.3, font * 4.5);
-  const double rows = a == Audience::internal ? 9.2 : 8.2;
+  const double rows = static_cast<double>(legend_entry_count(a, run)) + 1.2;
   const Box legend{b.x, b.y, b.w, std::min(b.h - furniture_h - font, rows * font * 1.75)};
   page.check_box(legend, "legend");
-  draw_legend(page.cr(), legend, palette, a, run, font, 1);
+  draw_legend(page.cr(), legend, palette, a, run, font, 1, frame.scale_denominator);
   const double y = legend.bottom() + font;
   const double arrow_w = std::min(furniture_h * 0.5, b.w * 0.25);
   const Box arrow{b.right() - arrow_w, y, arrow_w, furniture_h};
@@ -348,7 +348,9 @@ BriefingReport render_briefing_pdf(const std::string& run_dir, const std::string
         "there (Gi*). Risk factors are associations estimated by the model, not proven causes.";
 
     const double font = std::clamp(std::min(W, H) / 85.0, 6.0, 7.5);  // table and legend
-    const double legend_h = font * 1.75 * 5.4;
+    // The legend strip: two columns of entries under a title row.
+    const double legend_h =
+        font * 1.75 * (static_cast<double>((legend_entry_count(o.style.audience, run) + 1) / 2) + 1.4);
     const double table_title_h = 13;
     const double header_h = font * 2.6;
     const double row_h = font * 2.6;  // two lines

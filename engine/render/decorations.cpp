@@ -100,13 +100,20 @@ void draw_north_arrow(cairo_t* cr, const Box& box, double angle_rad) {
 
 namespace {
 
-enum class Symbol { swatch, priority_line, place_line, boundary_line, incident_dot };
+enum class Symbol { heading, swatch, priority_line, place_line, boundary_line, incident_dot, factor_dot, factor_line,
+                    factor_area, context_line };
 
 struct Entry {
   Symbol symbol;
-  std::string colour;  // palette key (swatch)
+  std::string colour;  // palette key (swatch); #rrggbb for factors
   std::string text;
+  bool ring = false;   // factor_dot: a ring (white fill, coloured outline)
 };
+
+void set_hex(cairo_t* cr, const std::string& hex) {
+  const Rgb c = parse_rgb(hex);
+  cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
 
 void set_rgb(cairo_t* cr, const Palette& p, const std::string& key) {
   const Rgb c = parse_rgb(p.at(key));
@@ -115,8 +122,11 @@ void set_rgb(cairo_t* cr, const Palette& p, const std::string& key) {
 
 void draw_symbol(cairo_t* cr, const Entry& e, const Box& b, const Palette& p) {
   cairo_save(cr);
+  cairo_new_path(cr);  // no line from a previous text's current point into an arc
   const double my = b.y + b.h / 2;
   switch (e.symbol) {
+    case Symbol::heading:
+      break;
     case Symbol::swatch:
       cairo_rectangle(cr, b.x, b.y, b.w, b.h);
       set_rgb(cr, p, e.colour);
@@ -155,6 +165,46 @@ void draw_symbol(cairo_t* cr, const Entry& e, const Box& b, const Palette& p) {
       cairo_set_line_width(cr, std::max(0.6, b.h * 0.12));
       cairo_stroke(cr);
       break;
+    case Symbol::factor_dot: {
+      const double r = b.h * 0.26;
+      cairo_arc(cr, b.x + b.w / 2, my, r, 0, 2 * M_PI);
+      if (e.ring) cairo_set_source_rgb(cr, 1, 1, 1);
+      else set_hex(cr, e.colour);
+      cairo_fill_preserve(cr);
+      if (e.ring) set_hex(cr, e.colour);
+      else cairo_set_source_rgb(cr, 1, 1, 1);
+      cairo_set_line_width(cr, r * (e.ring ? 0.45 : 0.25));
+      cairo_stroke(cr);
+      break;
+    }
+    case Symbol::factor_line:
+      cairo_move_to(cr, b.x, my);
+      cairo_line_to(cr, b.right(), my);
+      set_hex(cr, e.colour);
+      cairo_set_line_width(cr, std::max(0.6, b.h * 0.14));
+      cairo_stroke(cr);
+      break;
+    case Symbol::factor_area: {
+      const double inset = b.h * 0.12;
+      cairo_rectangle(cr, b.x + inset, b.y + inset, b.w - 2 * inset, b.h - 2 * inset);
+      const Rgb c = parse_rgb(e.colour);
+      cairo_set_source_rgba(cr, c.r, c.g, c.b, 0.2);
+      cairo_fill_preserve(cr);
+      set_hex(cr, e.colour);
+      cairo_set_line_width(cr, std::max(0.5, b.h * 0.08));
+      cairo_stroke(cr);
+      break;
+    }
+    case Symbol::context_line: {
+      cairo_move_to(cr, b.x, my);
+      cairo_line_to(cr, b.right(), my);
+      set_rgb(cr, p, "context_line");
+      const double dash[] = {b.h * 0.45, b.h * 0.18};
+      cairo_set_dash(cr, dash, 2, 0);
+      cairo_set_line_width(cr, std::max(0.5, b.h * 0.08));
+      cairo_stroke(cr);
+      break;
+    }
     case Symbol::incident_dot: {
       const double r = b.h * 0.28;
       cairo_arc(cr, b.x + b.w / 2, my, r, 0, 2 * M_PI);
@@ -171,8 +221,10 @@ void draw_symbol(cairo_t* cr, const Entry& e, const Box& b, const Palette& p) {
 
 }  // namespace
 
-double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience audience, const RunInfo& run,
-                   double font, int columns) {
+namespace {
+
+std::vector<Entry> legend_entries(const Palette& palette, Audience audience, const RunInfo& run,
+                                  double scale_denominator) {
   std::vector<Entry> entries = {
       {Symbol::swatch, "class_3", "Highest risk (mean + 2 SD and up)"},
       {Symbol::swatch, "class_2", "Moderately high (mean + 1 SD)"},
@@ -187,6 +239,35 @@ double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience
                        run.recent_weeks > 0 ? "Incident, last " + std::to_string(run.recent_weeks) + " weeks"
                                             : "Recent incident"});
   }
+  if (!run.factors.empty()) {
+    const bool points_hidden = scale_denominator > kFactorPointsMaxScale &&
+                               std::any_of(run.factors.begin(), run.factors.end(),
+                                           [](const MapFactor& f) { return f.geometry == "point"; });
+    entries.push_back({Symbol::heading, "",
+                       points_hidden ? "Model's factors (points drawn from 1:150,000)" : "Model's factors:"});
+  }
+  for (std::size_t i = 0; i < run.factors.size(); ++i) {
+    const MapFactor& f = run.factors[i];
+    const FactorSymbol sym = factor_symbol(palette, i);
+    const Symbol symbol =
+        f.geometry == "line" ? Symbol::factor_line : f.geometry == "polygon" ? Symbol::factor_area : Symbol::factor_dot;
+    entries.push_back({symbol, sym.colour, sentence_case(humanize(f.name)) + (f.protective ? " (protective)" : ""),
+                       sym.ring});
+  }
+  if (run.has_context) entries.push_back({Symbol::context_line, "", "Districts / neighbourhoods"});
+  return entries;
+}
+
+}  // namespace
+
+std::size_t legend_entry_count(Audience audience, const RunInfo& run) {
+  return 7 + (audience == Audience::internal ? 1 : 0) + (run.factors.empty() ? 0 : 1 + run.factors.size()) +
+         (run.has_context ? 1 : 0);
+}
+
+double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience audience, const RunInfo& run,
+                   double font, int columns, double scale_denominator) {
+  const std::vector<Entry> entries = legend_entries(palette, audience, run, scale_denominator);
   columns = std::max(1, std::min(columns, 2));
   const std::size_t per_col = (entries.size() + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
   // Title row plus entry rows; rows shrink with the box.
@@ -210,6 +291,12 @@ double draw_legend(cairo_t* cr, const Box& box, const Palette& palette, Audience
     const std::size_t col = i / per_col, row = i % per_col;
     const double x = box.x + col_w * static_cast<double>(col);
     const double y = box.y + row_h * (1.2 + static_cast<double>(row));
+    if (entries[i].symbol == Symbol::heading) {  // a group heading across the column, in bold
+      TextStyle hs = ts;
+      hs.bold = true;
+      draw_text(cr, entries[i].text, Box{x + 1, y, col_w - f * 0.6 - 1, row_h}, hs);
+      continue;
+    }
     draw_symbol(cr, entries[i], Box{x + 1, y + (row_h - sym_h) / 2, sym_w, sym_h}, palette);
     draw_text(cr, entries[i].text, Box{x + sym_w + f * 0.6, y, col_w - sym_w - f * 1.2, row_h}, ts);
   }

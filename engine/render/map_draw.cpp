@@ -55,6 +55,7 @@ MapFrame frame_of(const mapnik::Map& m, const RunInfo& run, double units_wide) {
   f.maxy = e.maxy();
   f.metres_per_unit = e.width() / run.units_per_metre / units_wide;
   f.north_rad = north_angle(run, e.center().x, e.center().y);
+  f.scale_denominator = m.scale_denominator();
   return f;
 }
 
@@ -87,7 +88,9 @@ MapFrame draw_map_cairo(cairo_t* cr, const Box& box, const RunInfo& run, const s
     throw RenderError(std::string("the map cannot be drawn: ") + e.what());
   }
   cairo_restore(cr);
-  return frame_of(m, run, box.w);
+  MapFrame f = frame_of(m, run, box.w);
+  f.scale_denominator *= supersample * symbol_scale;  // as Mapnik's renderer scales it for the style's rules
+  return f;
 }
 
 cairo_surface_t* draw_map_agg(unsigned width, unsigned height, const RunInfo& run, const std::string& xml,
@@ -102,7 +105,10 @@ cairo_surface_t* draw_map_agg(unsigned width, unsigned height, const RunInfo& ru
   } catch (const std::exception& e) {
     throw RenderError(std::string("the map cannot be drawn: ") + e.what());
   }
-  if (frame) *frame = frame_of(m, run, width);
+  if (frame) {
+    *frame = frame_of(m, run, width);
+    frame->scale_denominator *= scale_factor;  // as Mapnik's renderer scales it for the style's rules
+  }
   cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width), static_cast<int>(height));
   if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(s);

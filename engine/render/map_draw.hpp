@@ -20,6 +20,7 @@ struct MapFrame {
   double minx = 0, miny = 0, maxx = 0, maxy = 0;
   double metres_per_unit = 0;
   double north_rad = 0;
+  double scale_denominator = 0;  // Mapnik's (0.28 mm pixels), which the styles' scale rules use
 };
 
 // The study grid's extent with a margin of `margin` (a fraction of the larger side).

@@ -53,7 +53,7 @@ void render_map_png(const std::string& run_dir, const std::string& out_png, cons
   if (o.decorations) {
     // A panel in the lower left corner: legend, then scale bar and north arrow.
     const double u = 9.0 * scale;  // the legend's font size in pixels
-    const double legend_rows = o.style.audience == Audience::internal ? 9.2 : 8.2;
+    const double legend_rows = static_cast<double>(legend_entry_count(o.style.audience, run)) + 1.2;
     const double pad = u * 0.7, furniture_h = u * 3.2;
     const double pw = std::min(width * 0.5, u * 26);
     const double ph = std::min(height * 0.6, legend_rows * u * 1.75 + furniture_h + 3 * pad);
@@ -66,7 +66,8 @@ void render_map_png(const std::string& run_dir, const std::string& out_png, cons
     cairo_stroke(cr);
     const Box inner{panel.x + pad, panel.y + pad, panel.w - 2 * pad, panel.h - 2 * pad};
     const double fh = std::min(furniture_h, inner.h * 0.3);
-    draw_legend(cr, Box{inner.x, inner.y, inner.w, inner.h - fh - pad}, palette, o.style.audience, run, u, 1);
+    draw_legend(cr, Box{inner.x, inner.y, inner.w, inner.h - fh - pad}, palette, o.style.audience, run, u, 1,
+                frame.scale_denominator);
     const double arrow_w = fh * 0.45;
     draw_north_arrow(cr, Box{inner.right() - arrow_w, inner.bottom() - fh, arrow_w, fh}, frame.north_rad);
     const double bar_h = fh * 0.75;

@@ -72,6 +72,11 @@ struct TileOptions {
   bool mbtiles = true;       // also write DIR/tiles.mbtiles
   bool viewer = true;        // write DIR/index.html with Leaflet (when the Leaflet files are found)
   std::string leaflet_dir;   // where leaflet.js and leaflet.css are; empty: look beside the rtm binary
+  // Shard shard_index of shard_count: only the metatiles k with k % count ==
+  // index (in order of zoom, row, column), written with a shard.json and no
+  // MBTiles; merge_tile_shards assembles the shards.
+  std::size_t shard_index = 0;
+  std::size_t shard_count = 1;
 };
 
 struct TileSummary {
@@ -84,5 +89,11 @@ struct TileSummary {
 
 // Writes DIR/{z}/{x}/{y}.png (web mercator XYZ) for the study area.
 TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir, const TileOptions& options);
+
+// Assembles the folders of every shard of one render (render_tiles with
+// shard_count > 1) into out_dir: the XYZ tiles, tiles.mbtiles and the viewer,
+// as the render without shards writes them. Throws RenderError when a shard is
+// missing, given twice, of another render, or incomplete.
+TileSummary merge_tile_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir);
 
 }  // namespace rtm::render

@@ -141,6 +141,33 @@ RunInfo read_run_info(const std::string& run_dir) {
   }
   if (r.contains("leverage")) info.leverage_caveat = str_or(r["leverage"], "caveat", "");
   if (r.contains("goal")) info.goal_text = str_or(r["goal"], "text", "");
+
+  // The model's factors and their geometry; the features are in layers.gpkg.
+  if (r.contains("model") && r["model"].is_object()) {
+    for (const char* list : {"factors", "protective_factors"}) {
+      if (!r["model"].contains(list) || !r["model"][list].is_array()) continue;
+      for (const auto& f : r["model"][list]) {
+        const std::string name = str_or(f, "factor", "");
+        if (name.empty()) continue;
+        if (std::any_of(info.factors.begin(), info.factors.end(), [&](const MapFactor& m) { return m.name == name; }))
+          continue;
+        MapFactor m;
+        m.name = name;
+        m.protective = std::string(list) == "protective_factors";
+        m.geometry = "point";
+        if (r.contains("layers") && r["layers"].is_array())
+          for (const auto& l : r["layers"])
+            if (str_or(l, "name", "") == name) m.geometry = str_or(l, "geometry", "point");
+        info.factors.push_back(m);
+      }
+    }
+  }
+  if (r.contains("context") && r["context"].is_object()) {
+    info.has_context = true;
+    info.context_label = str_or(r["context"], "label", "");
+  }
+  if ((!info.factors.empty() || info.has_context) && !fs::exists(dir / "layers.gpkg"))
+    throw RenderError(run_dir + " has no layers.gpkg: the maps draw the model's factors and context outlines from it");
   return info;
 }
 

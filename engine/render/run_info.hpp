@@ -31,6 +31,13 @@ struct PlaceRow {
   std::vector<FeatureRef> features;  // the features the narrative names
 };
 
+// A factor of the fitted model, drawn on the maps from its layers.gpkg table.
+struct MapFactor {
+  std::string name;      // the layer's name (its table in layers.gpkg)
+  std::string geometry;  // point | line | polygon (report.json layers[].geometry)
+  bool protective = false;
+};
+
 struct RunInfo {
   std::string run_dir;       // absolute
   std::string study_name;
@@ -53,6 +60,10 @@ struct RunInfo {
   std::vector<PlaceRow> places;  // by rank
   std::string leverage_caveat;
   std::string goal_text;  // report.json goal.text: progress towards the study's goal, or empty
+  // The model's factors: risk factors by RRV (largest first), then protective ones.
+  std::vector<MapFactor> factors;
+  bool has_context = false;  // layers.gpkg has a `context` table (study file [render.context])
+  std::string context_label; // the source attribute its labels came from
 };
 
 // Reads RUN_DIR/report.json. Throws RenderError when the folder is not a run of

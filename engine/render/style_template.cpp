@@ -62,7 +62,8 @@ Palette parse_palette(const std::string& text) {
     p[k] = v;
   }
   for (const char* required : {"class_0", "class_1", "class_2", "class_3", "place_line", "place_casing", "boundary",
-                               "incident", "background", "label", "label_halo", "incident_line"})
+                               "incident", "background", "label", "label_halo", "incident_line", "factor_1",
+                               "context_line", "context_label"})
     if (!p.count(required)) throw RenderError(std::string("palette.txt has no colour '") + required + "'");
   return p;
 }
@@ -124,19 +125,72 @@ bool mentions_incidents(const std::string& xml) {
   return code.find("incident") != std::string::npos;
 }
 
+FactorSymbol factor_symbol(const Palette& palette, std::size_t index) {
+  std::size_t n = 0;
+  while (palette.count("factor_" + std::to_string(n + 1))) ++n;
+  if (n == 0) throw RenderError("palette.txt has no colour 'factor_1'");
+  return {palette.at("factor_" + std::to_string(index % n + 1)), (index / n) % 2 == 1};
+}
+
+namespace {
+// A snippet of the styles (factor.xml, context-*.xml): from styles_dir when it
+// holds one, else the built-in copy (older style folders lack them).
+std::string snippet_file(const std::string& name, const std::string& styles_dir) {
+  if (!styles_dir.empty() && std::ifstream(styles_dir + "/" + name)) return style_file(name, styles_dir);
+  return style_file(name, "");
+}
+}  // namespace
+
 std::string map_xml(const RunInfo& run, const StyleOptions& style, const std::string& map_srs, int label_top) {
   const std::string name = style.audience == Audience::internal ? "internal.xml" : "public.xml";
   const std::string tmpl = style_file(name, style.styles_dir);
+  const Palette palette = load_palette(style.styles_dir);
   std::map<std::string, std::string> values;
-  for (const auto& [k, v] : load_palette(style.styles_dir)) values[k] = v;
+  for (const auto& [k, v] : palette) values[k] = v;
   values["run_dir"] = xml_escape(run.run_dir);
   values["data_srs"] = xml_escape(run.crs);
   values["map_srs"] = xml_escape(map_srs.empty() ? run.crs : map_srs);
   values["label_top"] = std::to_string(label_top);
   values["recent_start"] = xml_escape(run.recent_start.empty() ? run.train_start : run.recent_start);
-  if (style.audience == Audience::public_ && mentions_incidents(tmpl))
+  const bool is_public = style.audience == Audience::public_;
+  if (is_public && mentions_incidents(tmpl))
     throw RenderError("the public style " + name +
                       " mentions incidents outside its comments: public maps must never read incident locations");
+
+  // The snippets: one per factor of the model, and the context outlines.
+  auto snippet = [&](const std::string& file) {
+    const std::string text = snippet_file(file, style.styles_dir);
+    if (is_public && mentions_incidents(text))
+      throw RenderError("the style snippet " + file +
+                        " mentions incidents outside its comments: public maps must never read incident locations");
+    return text;
+  };
+  std::string factors;
+  if (!run.factors.empty()) {
+    const std::string factor_tmpl = snippet("factor.xml");
+    for (std::size_t i = 0; i < run.factors.size(); ++i) {
+      const std::string& table = run.factors[i].name;
+      if (table == "incidents" || table == "study_area" || table == "context")
+        throw RenderError("report.json names a factor '" + table + "', a reserved table of layers.gpkg");
+      const FactorSymbol sym = factor_symbol(palette, i);
+      auto v = values;
+      v["factor_table"] = xml_escape(table);
+      v["factor_colour"] = sym.colour;
+      v["factor_fill"] = sym.ring ? std::string("#ffffff") : sym.colour;
+      v["factor_stroke"] = sym.ring ? sym.colour : std::string("#ffffff");
+      factors += with_context("while filling the style snippet factor.xml for " + table,
+                              [&] { return fill_template(factor_tmpl, v); });
+    }
+  }
+  values["factor_layers"] = factors;
+  values["context_outlines"] = "";
+  values["context_labels"] = "";
+  if (run.has_context)
+    for (const char* part : {"context_outlines", "context_labels"}) {
+      const std::string file = std::string(part == std::string("context_outlines") ? "context-outlines" : "context-labels") + ".xml";
+      const std::string text = snippet(file);
+      values[part] = with_context("while filling the style snippet " + file, [&] { return fill_template(text, values); });
+    }
   return with_context("while filling the style " + name, [&] { return fill_template(tmpl, values); });
 }
 

@@ -38,6 +38,16 @@ bool mentions_incidents(const std::string& xml_template);
 // mentions incidents.
 std::string map_xml(const RunInfo& run, const StyleOptions& style, const std::string& map_srs, int label_top);
 
+// The symbol of the index-th factor (0-based) of a run: the palette's
+// factor_1, factor_2, ... in turn; after the last, the same colours again as
+// rings (white fill, coloured outline), so every factor of a model up to
+// twice the palette's factor colours has its own symbol.
+struct FactorSymbol {
+  std::string colour;  // #rrggbb
+  bool ring = false;
+};
+FactorSymbol factor_symbol(const Palette& palette, std::size_t index);
+
 // A colour "#rrggbb" as 0..1 components.
 struct Rgb {
   double r = 0, g = 0, b = 0;

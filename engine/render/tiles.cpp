@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -15,6 +16,8 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
+#include <tuple>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -40,6 +43,7 @@ namespace {
 
 constexpr double kHalfWorld = 20037508.342789244;  // web mercator: pi x 6378137 m
 constexpr unsigned kTilePx = 256;
+constexpr const char* kShardManifest = "shard.json";  // in a shard's folder (rtm render tiles --shard)
 
 struct TileRange {
   int z;
@@ -222,6 +226,25 @@ std::string places_js(const RunInfo& run) {
   return "// rtm: the high-risk places (no incident locations).\nvar RTM_PLACES = " + js + ";\n";
 }
 
+// The viewer legend's rows after the classes: the model's factors and the
+// context outlines, as a JavaScript array of [colour, symbol, text, dash].
+std::string legend_extra_js(const RunInfo& run, const Palette& palette) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t i = 0; i < run.factors.size(); ++i) {
+    const MapFactor& f = run.factors[i];
+    const FactorSymbol sym = factor_symbol(palette, i);
+    const std::string symbol = f.geometry == "line"      ? "line"
+                               : f.geometry == "polygon" ? "area"
+                               : sym.ring                ? "ring"
+                                                         : "dot";
+    rows.push_back({sym.colour, symbol, sentence_case(humanize(f.name)) + (f.protective ? " (protective)" : "")});
+  }
+  if (run.has_context) rows.push_back({palette.at("context_line"), "line", "Districts / neighbourhoods", "dashed"});
+  std::string js = rows.dump();
+  for (auto pos = js.find("</"); pos != std::string::npos; pos = js.find("</", pos + 3)) js.replace(pos, 2, "<\\/");
+  return js;
+}
+
 fs::path find_leaflet(const std::string& hint) {
   std::vector<fs::path> dirs;
   if (!hint.empty()) dirs.emplace_back(hint);
@@ -239,10 +262,71 @@ fs::path find_leaflet(const std::string& hint) {
 
 }  // namespace
 
+namespace {
+
+// A tile folder staged as a hidden sibling of DIR and moved into place only
+// when complete; removed unless committed.
+class StagedFolder {
+ public:
+  explicit StagedFolder(const std::string& out_dir) {
+    out_ = fs::absolute(out_dir).lexically_normal();
+    if (out_.filename().empty()) out_ = out_.parent_path();
+    parent_ = out_.parent_path();
+    std::error_code ec;
+    fs::create_directories(parent_, ec);
+    pid_ = std::to_string(::getpid());
+    stage_ = parent_ / ("." + out_.filename().string() + ".tmp-" + pid_);
+    fs::remove_all(stage_, ec);
+    if (!fs::create_directories(stage_, ec))
+      throw OutputError("cannot create " + stage_.string() + ": " + ec.message());
+  }
+  ~StagedFolder() {
+    std::error_code e;
+    if (!committed_) fs::remove_all(stage_, e);
+  }
+  StagedFolder(const StagedFolder&) = delete;
+  StagedFolder& operator=(const StagedFolder&) = delete;
+  const fs::path& path() const { return stage_; }
+  const fs::path& out() const { return out_; }
+  // Replaces DIR (if any) by the staged folder.
+  void commit() {
+    std::error_code ec;
+    const fs::path old = parent_ / ("." + out_.filename().string() + ".old-" + pid_);
+    if (fs::exists(out_)) {
+      fs::rename(out_, old, ec);
+      if (ec) throw OutputError("cannot replace " + out_.string() + ": " + ec.message());
+    }
+    fs::rename(stage_, out_, ec);
+    if (ec) {
+      std::error_code e2;
+      if (fs::exists(old)) fs::rename(old, out_, e2);
+      throw OutputError("cannot move the tiles into " + out_.string() + ": " + ec.message());
+    }
+    committed_ = true;
+    fs::remove_all(old, ec);
+  }
+
+ private:
+  fs::path out_, parent_, stage_;
+  std::string pid_;
+  bool committed_ = false;
+};
+
+void sort_tiles(std::vector<Tile>& tiles) {
+  std::sort(tiles.begin(), tiles.end(),
+            [](const Tile& a, const Tile& b) { return std::tie(a.z, a.x, a.y) < std::tie(b.z, b.x, b.y); });
+}
+
+}  // namespace
+
 TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir, const TileOptions& o) {
   if (o.min_zoom < 0 || o.max_zoom > 20 || o.min_zoom > o.max_zoom)
     throw UsageError("zoom levels must satisfy 0 <= min <= max <= 20");
   if (o.metatile < 1 || o.metatile > 16) throw UsageError("the metatile size must be 1 to 16");
+  if (o.shard_count < 1 || o.shard_index >= o.shard_count)
+    throw UsageError("a shard is i/n with 0 <= i < n, not " + std::to_string(o.shard_index) + "/" +
+                     std::to_string(o.shard_count));
+  const bool sharded = o.shard_count > 1;
   const auto t0 = std::chrono::steady_clock::now();
   const RunInfo run = read_run_info(run_dir);
   const Palette palette = load_palette(o.style.styles_dir);
@@ -252,25 +336,16 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
 
   std::vector<TileRange> ranges;
   for (int z = o.min_zoom; z <= o.max_zoom; ++z) ranges.push_back(tile_range(z, merc));
-  const std::vector<Job> jobs = metatile_jobs(ranges, o.metatile);
+  const std::vector<Job> all_jobs = metatile_jobs(ranges, o.metatile);
+  // A shard takes every n-th metatile of the list (ordered by zoom, then row
+  // and column): each zoom's metatiles are dealt round-robin, so every shard
+  // gets its share of each zoom, within one metatile.
+  std::vector<Job> jobs;
+  for (std::size_t k = 0; k < all_jobs.size(); ++k)
+    if (k % o.shard_count == o.shard_index) jobs.push_back(all_jobs[k]);
 
-  // Stage everything in a hidden sibling folder; replace DIR only at the end.
-  const fs::path out = fs::absolute(out_dir).lexically_normal();
-  const fs::path parent = out.parent_path();
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  const std::string pid = std::to_string(::getpid());
-  const fs::path stage = parent / ("." + out.filename().string() + ".tmp-" + pid);
-  fs::remove_all(stage, ec);
-  if (!fs::create_directories(stage, ec)) throw OutputError("cannot create " + stage.string() + ": " + ec.message());
-  struct Cleanup {
-    fs::path p;
-    bool keep = false;
-    ~Cleanup() {
-      std::error_code e;
-      if (!keep) fs::remove_all(p, e);
-    }
-  } cleanup{stage};
+  StagedFolder staged(out_dir);
+  const fs::path& stage = staged.path();
 
   // One Mapnik map per thread; metatiles dealt out one at a time.
   std::size_t threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -311,7 +386,7 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
   };
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
+  if (!jobs.empty()) work();
   for (auto& t : pool) t.join();
   progress.finish();
   if (error) std::rethrow_exception(error);
@@ -321,6 +396,7 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
   std::vector<Tile> tiles;
   for (auto& d : done)
     for (auto& t : d) tiles.push_back(std::move(t));
+  sort_tiles(tiles);
   summary.tiles = tiles.size();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -339,22 +415,23 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
   const std::string marking = internal ? "LAW ENFORCEMENT SENSITIVE" : "PUBLIC";
   const std::string name = sentence_case(run.crime_type) + " risk" + (run.study_name.empty() ? "" : ": " + run.study_name);
 
-  if (o.mbtiles) {
-    const std::map<std::string, std::string> meta = {
-        {"name", name},
-        {"format", "png"},
-        {"type", "overlay"},
-        {"version", "1"},
-        {"minzoom", std::to_string(o.min_zoom)},
-        {"maxzoom", std::to_string(o.max_zoom)},
-        {"bounds", num(west, 6) + "," + num(south, 6) + "," + num(east, 6) + "," + num(north, 6)},
-        {"center", num((west + east) / 2, 6) + "," + num((south + north) / 2, 6) + "," + std::to_string(o.min_zoom)},
-        {"description", marking + ". Risk classes and high-risk places of " + run.crime_type + ", as of " + run.as_of +
-                            " (rtm " + kRtmVersion + ")."},
-        {"attribution", marking + " · rtm"}};
-    write_mbtiles((stage / "tiles.mbtiles").string(), tiles, meta);
-  }
+  const std::map<std::string, std::string> meta = {
+      {"name", name},
+      {"format", "png"},
+      {"type", "overlay"},
+      {"version", "1"},
+      {"minzoom", std::to_string(o.min_zoom)},
+      {"maxzoom", std::to_string(o.max_zoom)},
+      {"bounds", num(west, 6) + "," + num(south, 6) + "," + num(east, 6) + "," + num(north, 6)},
+      {"center", num((west + east) / 2, 6) + "," + num((south + north) / 2, 6) + "," + std::to_string(o.min_zoom)},
+      {"description", marking + ". Risk classes and high-risk places of " + run.crime_type + ", as of " + run.as_of +
+                          " (rtm " + kRtmVersion + ")."},
+      {"attribution", marking + " · rtm"}};
+  // A shard leaves the MBTiles file to `rtm render tiles-merge`, which writes
+  // it from the metadata recorded here.
+  if (o.mbtiles && !sharded) write_mbtiles((stage / "tiles.mbtiles").string(), tiles, meta);
 
+  bool viewer_written = false;
   if (o.viewer) {
     const fs::path leaflet = find_leaflet(o.leaflet_dir);
     if (leaflet.empty()) {
@@ -373,6 +450,7 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
       v["marking"] = marking;
       v["attribution"] = js_escape(marking + " · " + name + ", as of " + run.as_of + " · rtm " + kRtmVersion);
       v["legend_title"] = js_escape("Risk of " + run.crime_type);
+      v["legend_extra"] = legend_extra_js(run, palette);
       v["min_zoom"] = std::to_string(o.min_zoom);
       v["max_zoom"] = std::to_string(o.max_zoom);
       v["west"] = num(west, 6);
@@ -383,25 +461,156 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
         return fill_template(style_file("viewer.html", o.style.styles_dir), v);
       });
       io::write_text_file((stage / "index.html").string(), html);
+      viewer_written = true;
     }
   }
 
-  // Replace the previous tile folder (if any) by the staged one.
-  const fs::path old = parent / ("." + out.filename().string() + ".old-" + pid);
-  if (fs::exists(out)) {
-    fs::rename(out, old, ec);
-    if (ec) throw OutputError("cannot replace " + out.string() + ": " + ec.message());
+  if (sharded) {
+    // What the merge checks (every shard of the same render, each once) and
+    // what it needs to write the MBTiles file as a single run would.
+    nlohmann::json m = {{"format", "rtm-tile-shard"},
+                        {"shard", o.shard_index},
+                        {"shards", o.shard_count},
+                        {"tiles", tiles.size()},
+                        {"metatiles", jobs.size()},
+                        {"run_dir", run.run_dir},
+                        {"render", {{"as_of", run.as_of},
+                                    {"created_utc", run.created_utc},
+                                    {"audience", audience_name(o.style.audience)},
+                                    {"min_zoom", o.min_zoom},
+                                    {"max_zoom", o.max_zoom},
+                                    {"metatile", o.metatile},
+                                    {"metatiles_total", all_jobs.size()},
+                                    {"styles_dir", o.style.styles_dir},
+                                    {"mbtiles", o.mbtiles},
+                                    {"viewer", viewer_written},
+                                    {"mbtiles_metadata", meta}}}};
+    io::write_text_file((stage / kShardManifest).string(), m.dump(2) + "\n");
   }
-  fs::rename(stage, out, ec);
-  if (ec) {
-    std::error_code e2;
-    if (fs::exists(old)) fs::rename(old, out, e2);
-    throw OutputError("cannot move the tiles into " + out.string() + ": " + ec.message());
-  }
-  cleanup.keep = true;
-  fs::remove_all(old, ec);
-  for (const auto& f : {"tiles.mbtiles", "index.html"})
+
+  staged.commit();
+  const fs::path& out = staged.out();
+  for (const auto& f : {"tiles.mbtiles", "index.html", kShardManifest})
     if (fs::exists(out / f)) summary.written.push_back((out / f).string());
+  return summary;
+}
+
+namespace {
+
+nlohmann::json read_shard_manifest(const fs::path& dir) {
+  const fs::path p = dir / kShardManifest;
+  std::ifstream in(p);
+  if (!in)
+    throw RenderError(dir.string() + " is not a tile shard: it has no " + kShardManifest +
+                      " (written by `rtm render tiles RUN_DIR --shard i/n`)");
+  nlohmann::json m;
+  try {
+    in >> m;
+  } catch (const std::exception& e) {
+    throw RenderError(p.string() + " is not valid JSON: " + e.what());
+  }
+  if (!m.is_object() || m.value("format", "") != "rtm-tile-shard" || !m.contains("render") ||
+      !m["shard"].is_number_unsigned() || !m["shards"].is_number_unsigned() || !m["tiles"].is_number_unsigned())
+    throw RenderError(p.string() + " is not a tile shard manifest (expected \"format\": \"rtm-tile-shard\" with shard, "
+                                   "shards, tiles and render)");
+  return m;
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+std::string read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw RenderError("cannot read " + p.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TileSummary merge_tile_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (shard_dirs.empty()) throw UsageError("tiles-merge needs the shard folders");
+  std::vector<nlohmann::json> manifests;
+  for (const auto& d : shard_dirs) manifests.push_back(read_shard_manifest(d));
+  const nlohmann::json& first = manifests.front();
+  const std::size_t n = first["shards"].get<std::size_t>();
+  std::vector<int> seen(n, -1);
+  for (std::size_t k = 0; k < manifests.size(); ++k) {
+    const auto& m = manifests[k];
+    if (m["shards"].get<std::size_t>() != n || m["render"] != first["render"])
+      throw RenderError(shard_dirs[k] + " is a shard of another render than " + shard_dirs[0] +
+                        " (run, zooms, metatile size, audience, styles or shard count differ)");
+    const std::size_t i = m["shard"].get<std::size_t>();
+    if (i >= n) throw RenderError(shard_dirs[k] + ": shard " + std::to_string(i) + " of " + std::to_string(n) + "?");
+    if (seen[i] >= 0)
+      throw RenderError("shard " + std::to_string(i) + "/" + std::to_string(n) + " given twice: " + shard_dirs[seen[i]] +
+                        " and " + shard_dirs[k]);
+    seen[i] = static_cast<int>(k);
+  }
+  std::string missing;
+  for (std::size_t i = 0; i < n; ++i)
+    if (seen[i] < 0) missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(n);
+  if (!missing.empty()) throw RenderError("tiles-merge: missing shard(s) " + missing + " of this render");
+
+  StagedFolder staged(out_dir);
+  const fs::path& stage = staged.path();
+  std::vector<Tile> tiles;
+  std::size_t metatiles = 0;
+  for (std::size_t k = 0; k < shard_dirs.size(); ++k) {
+    const fs::path dir(shard_dirs[k]);
+    std::size_t count = 0;
+    for (const auto& ze : fs::directory_iterator(dir)) {
+      if (!ze.is_directory() || !all_digits(ze.path().filename().string())) continue;
+      for (const auto& xe : fs::directory_iterator(ze.path())) {
+        if (!xe.is_directory() || !all_digits(xe.path().filename().string())) continue;
+        for (const auto& ye : fs::directory_iterator(xe.path())) {
+          if (ye.path().extension() != ".png" || !all_digits(ye.path().stem().string())) continue;
+          const fs::path rel = fs::relative(ye.path(), dir);
+          const fs::path target = stage / rel;
+          if (fs::exists(target))
+            throw RenderError("tile " + rel.string() + " is in more than one shard (again in " + shard_dirs[k] + ")");
+          fs::create_directories(target.parent_path());
+          Tile t{std::stoi(ze.path().filename().string()), std::stol(xe.path().filename().string()),
+                 std::stol(ye.path().stem().string()), read_bytes(ye.path())};
+          write_bytes(target, t.png);
+          tiles.push_back(std::move(t));
+          ++count;
+        }
+      }
+    }
+    if (count != manifests[k]["tiles"].get<std::size_t>())
+      throw RenderError(shard_dirs[k] + " holds " + std::to_string(count) + " tiles, its " + kShardManifest + " says " +
+                        std::to_string(manifests[k]["tiles"].get<std::size_t>()) + ": an incomplete copy?");
+    metatiles += manifests[k].value("metatiles", std::size_t{0});
+  }
+  sort_tiles(tiles);
+  const nlohmann::json& render = first["render"];
+  if (render.value("mbtiles", true)) {
+    std::map<std::string, std::string> meta;
+    for (const auto& [k, v] : render["mbtiles_metadata"].items()) meta[k] = v.get<std::string>();
+    write_mbtiles((stage / "tiles.mbtiles").string(), tiles, meta);
+  }
+  // The viewer: every shard wrote the same one; shard 0's is copied.
+  if (render.value("viewer", false)) {
+    const fs::path src(shard_dirs[static_cast<std::size_t>(seen[0])]);
+    const std::string html = read_bytes(src / "index.html");
+    for (const auto& d : shard_dirs)
+      if (read_bytes(fs::path(d) / "index.html") != html)
+        throw RenderError(d + "/index.html differs from " + src.string() + "/index.html: shards of different renders?");
+    io::write_text_file((stage / "index.html").string(), html);
+    io::write_text_file((stage / "places.js").string(), read_bytes(src / "places.js"));
+    fs::copy(src / "leaflet", stage / "leaflet", fs::copy_options::recursive);
+  }
+  staged.commit();
+  TileSummary summary;
+  summary.tiles = tiles.size();
+  summary.metatiles = metatiles;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& f : {"tiles.mbtiles", "index.html"})
+    if (fs::exists(staged.out() / f)) summary.written.push_back((staged.out() / f).string());
   return summary;
 }
 

@@ -43,6 +43,21 @@ gdalinfo "$work/small.png" | grep -q "Size is 300, 200" || fail "--width/--heigh
 if grep -q ">incidents<" "$work/public.xml"; then fail "the public style reads the incidents table"; fi
 grep -q ">incidents<" "$work/internal.xml" || fail "the internal style has no incident layer"
 grep -q "$run/classes.tif" "$work/public.xml" || fail "the style does not read this run's classes.tif"
+# Both styles draw the model's factors (from layers.gpkg) and the context outlines
+# (config/sample-city.toml has [render.context]); the public one reads no other table.
+factors=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(" ".join(sorted({f["factor"] for f in r["model"]["factors"] + r["model"]["protective_factors"]})))' "$run/report.json")
+[ -n "$factors" ] || fail "the sample city's model has no factors"
+for x in public internal; do
+  for t in $factors context study_area; do
+    grep -q "<Parameter name=\"layer\">$t</Parameter>" "$work/$x.xml" || fail "the $x style does not draw the table $t"
+  done
+done
+tables=$(grep -o '<Parameter name="layer">[^<]*<' "$work/public.xml" | sed 's/.*>\([^<]*\)</\1/' | sort -u | tr '\n' ' ')
+for t in $tables; do
+  case " $factors context study_area places " in *" $t "*) ;; *) fail "the public style reads the table $t" ;; esac
+done
+ctx="$(ogrinfo -ro -q "$run/layers.gpkg" context)"
+grep -q "label (String) = District 3" <<<"$ctx" || fail "layers.gpkg has no context label 'District 3'"
 
 # --- briefings: every paper size and orientation, both audiences
 for paper in letter a4; do

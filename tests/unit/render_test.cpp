@@ -10,6 +10,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
+#include <cmath>
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -157,9 +160,69 @@ TEST_CASE("public and internal styles", "[render]") {
   CHECK(ixml.find("'2017-11-06'") != std::string::npos);
   CHECK(ixml.find("<Map srs=\"epsg:3857\"") != std::string::npos);
 
+  // With the model's factors and context outlines: the public map reads
+  // layers.gpkg for the boundary, each factor's table and the context table,
+  // and still never the incidents.
+  RunInfo rich = run;
+  rich.factors = {{"liquor_retail", "point", false}, {"bus_routes", "line", false}, {"parks", "polygon", true}};
+  rich.has_context = true;
+  for (const Audience a : {Audience::public_, Audience::internal}) {
+    StyleOptions so;
+    so.audience = a;
+    const std::string rx = map_xml(rich, so, "", 10);
+    INFO(audience_name(a));
+    CHECK(rx.find("{{") == std::string::npos);
+    std::vector<std::string> tables;
+    const std::string key = "<Parameter name=\"layer\">";
+    for (auto pos = rx.find(key); pos != std::string::npos; pos = rx.find(key, pos + 1)) {
+      const auto start = pos + key.size();
+      tables.push_back(rx.substr(start, rx.find('<', start) - start));
+    }
+    for (const char* t : {"study_area", "liquor_retail", "bus_routes", "parks", "context"}) {
+      INFO(t);
+      CHECK(std::count(tables.begin(), tables.end(), t) >= 1);
+    }
+    CHECK(std::count(tables.begin(), tables.end(), "incidents") == (a == Audience::internal ? 1 : 0));
+    if (a == Audience::public_) CHECK(rx.find(">incidents<") == std::string::npos);
+    CHECK(rx.find("[label]") != std::string::npos);  // the context labels
+  }
+  // Without context, no context layer (its table would not exist).
+  rich.has_context = false;
+  CHECK(map_xml(rich, StyleOptions{}, "", 10).find(">context<") == std::string::npos);
+  // A factor named like the incidents table is refused, not drawn.
+  rich.factors.push_back({"incidents", "point", false});
+  CHECK_THROWS_AS(map_xml(rich, StyleOptions{}, "", 10), rtm::RenderError);
+
   CHECK_THROWS_AS(fill_template("a {{nope}} b", {{"yes", "1"}}), rtm::RenderError);
   CHECK(fill_template("a {{x}} b {{x}}", {{"x", "1"}}) == "a 1 b 1");
   CHECK_THROWS_AS(parse_palette("class_0 = red\n"), rtm::RenderError);
+}
+
+TEST_CASE("every factor gets its own symbol, none like an incident", "[render]") {
+  const Palette p = load_palette("");
+  std::size_t colours = 0;
+  while (p.count("factor_" + std::to_string(colours + 1))) ++colours;
+  REQUIRE(colours >= 4);
+  std::set<std::pair<std::string, bool>> seen;
+  for (std::size_t i = 0; i < 2 * colours; ++i) {
+    const FactorSymbol s = factor_symbol(p, i);
+    INFO("factor " << i << " " << s.colour);
+    CHECK(seen.insert({s.colour, s.ring}).second);
+    CHECK(s.ring == (i >= colours));
+    // Far from the incident colour, also darkened (antialiased against the
+    // black place lines) or lightened (against white): the public renders are
+    // searched for the incident colour within 40 per channel.
+    const Rgb c = parse_rgb(s.colour), inc = parse_rgb(p.at("incident"));
+    for (double t : {0.0, 0.25, 0.5, 0.75}) {
+      const auto near = [&](double a, double b) { return std::fabs(a - b) * 255 <= 40; };
+      const bool dark = near(c.r * (1 - t), inc.r) && near(c.g * (1 - t), inc.g) && near(c.b * (1 - t), inc.b);
+      const bool light = near(c.r + (1 - c.r) * t, inc.r) && near(c.g + (1 - c.g) * t, inc.g) &&
+                         near(c.b + (1 - c.b) * t, inc.b);
+      CHECK_FALSE(dark);
+      CHECK_FALSE(light);
+    }
+  }
+  CHECK(factor_symbol(p, 2 * colours).colour == factor_symbol(p, 0).colour);  // then the symbols repeat
 }
 
 TEST_CASE("scale bars in round numbers", "[render]") {
@@ -296,6 +359,28 @@ TEST_CASE("the sample city as PNG maps", "[render]") {
   }
   const std::string pub_xml = slurp(out / "public.xml");
   CHECK(pub_xml.find(">incidents<") == std::string::npos);
+  // The model's factors are drawn in both styles, each in its own colour
+  // (the sample city's first factors are point layers with hundreds of
+  // features in the area), and the context outlines are read.
+  // At 1600 pixels (about 1:20,000) the features get their full-size dots.
+  const RunInfo info = read_run_info(run);
+  REQUIRE(info.factors.size() >= 3);
+  CHECK(info.has_context);
+  MapOptions wide;
+  wide.width_px = 1600;
+  wide.decorations = false;  // no legend symbols in the count
+  render_map_png(run, out / "wide-public.png", wide);
+  wide.style.audience = Audience::internal;
+  render_map_png(run, out / "wide-internal.png", wide);
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("factor " << info.factors[i].name);
+    const std::string colour = factor_symbol(palette, i).colour;
+    CHECK(png_stats(out / "wide-public.png", colour, 40).colour_pixels > 20);
+    CHECK(png_stats(out / "wide-internal.png", colour, 40).colour_pixels > 20);
+    CHECK(pub_xml.find("<Parameter name=\"layer\">" + info.factors[i].name + "</Parameter>") != std::string::npos);
+  }
+  CHECK(png_stats(out / "wide-public.png", palette.at("incident"), 40).colour_pixels == 0);
+  CHECK(pub_xml.find("<Parameter name=\"layer\">context</Parameter>") != std::string::npos);
   CHECK(slurp(out / "internal.xml").find(">incidents<") != std::string::npos);
   check_reference(out / "public.png", "sample-city-public.png");
   check_reference(out / "internal.png", "sample-city-internal.png");

@@ -273,3 +273,29 @@ TEST_CASE("study config: database sources and the database ledger", "[config][po
   CHECK(msg.find("password=***") != std::string::npos);
   CHECK(msg.find("hunter2") == std::string::npos);
 }
+
+TEST_CASE("study config: [render.context] outlines", "[config]") {
+  const std::string ctx = kMinimal + "\n[render.context]\nsource = \"districts.geojson\"\nlabel = \"District\"\n";
+  const rtm::pipeline::StudyConfig c = rtm::pipeline::parse_study_config(ctx, kPath);
+  REQUIRE(c.render.context.has_value());
+  CHECK(c.render.context->path == "/tmp/rtm-unit/cfg/districts.geojson");  // relative to the study file
+  CHECK(c.render.context->kind == "vector");
+  CHECK(c.render.context->where == "render.context");
+  CHECK(c.render.context_label == "District");
+  CHECK_FALSE(rtm::pipeline::parse_study_config(kMinimal, kPath).render.context.has_value());
+
+  const std::string f = kPath + ":";
+  // Lines: 13 blank, 14 [render.context], 15 source, 16 label.
+  std::string e = config_error(replace(ctx, "label = \"District\"\n", ""));
+  CHECK(e.find(f + "14: missing key render.context.label") != std::string::npos);
+  e = config_error(replace(ctx, "label = ", "lable = "));
+  CHECK(e.find(f + "14: missing key render.context.label") != std::string::npos);
+  CHECK(e.find("did you mean 'label'") != std::string::npos);
+  e = config_error(replace(ctx, "source = \"districts", "sorce = \"districts"));
+  CHECK(e.find("render.context.source") != std::string::npos);
+  CHECK(e.find("did you mean 'source'") != std::string::npos);
+  e = config_error(kMinimal + "\n[render]\ncontext = \"districts.geojson\"\n");
+  CHECK(e.find(f + "15: render.context: expected a table: [render.context] with source") != std::string::npos);
+  e = config_error(kMinimal + "[[layers]]\nname = \"context\"\nsource = \"a.gpkg\"\n");
+  CHECK(e.find("layers[0].name: 'context' is reserved") != std::string::npos);
+}
