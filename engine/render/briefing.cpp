@@ -332,7 +332,8 @@ BriefingReport render_briefing_pdf(const std::string& run_dir, const std::string
     std::string change_text;
     if (has_change) {
       change_text = "Change since the previous run (as of " + change.previous_as_of +
-                    "): " + std::to_string(change.new_ranks.size()) + " new places" +
+                    "): " + std::to_string(change.new_ranks.size()) +
+                    (change.new_ranks.size() == 1 ? " new place" : " new places") +
                     (change.new_ranks.empty() ? "" : " (" + rank_list(change.new_ranks, 8) + ")") + ", " +
                     std::to_string(change.persistent_ranks.size()) + " persistent, " +
                     std::to_string(change.gone_ranks.size()) + " gone.";
