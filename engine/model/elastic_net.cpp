@@ -15,18 +15,31 @@ namespace rtm::model {
 namespace {
 
 
-// The design over groups of cells sharing a row pattern (and fold): glmnet
-// with observation weights. A group of n_g cells with counts summing to Y_g
-// enters with weight n_g and response Y_g / n_g: its weighted IRLS weight,
-// working residual, score and curvature equal the sums over its cells, and the
-// column means and SDs are the cell-level ones, so the fit is the cell-level
-// fit. Deviances use the cell-level sum of y log y per group.
+// The design over groups of cells sharing a row pattern: glmnet with
+// observation weights. A group of n_g cells with counts summing to Y_g enters
+// with weight n_g and response Y_g / n_g: its weighted IRLS weight, working
+// residual, score and curvature equal the sums over its cells, and the column
+// means and SDs are the cell-level ones, so the fit is the cell-level fit.
+// Deviances use the cell-level sum of y log y per group. A fold's fit uses the
+// same groups with the sums over its training cells only.
+struct GroupStats {
+  std::vector<double> n, y, yb, ylogy;  // per group: cells, sum of counts, mean count, sum y log y
+  explicit GroupStats(std::size_t G = 0) : n(G, 0.0), y(G, 0.0), yb(G, 0.0), ylogy(G, 0.0) {}
+  void add(std::size_t g, double yi) {
+    n[g] += 1;
+    y[g] += yi;
+    if (yi > 0) ylogy[g] += yi * std::log(yi);
+  }
+  void finish() {
+    for (std::size_t k = 0; k < n.size(); ++k) yb[k] = n[k] > 0 ? y[k] / n[k] : 0.0;
+  }
+};
+
 struct GroupDesign {
   std::size_t p = 0;
-  std::vector<Bitset> cols;             // per design column, over groups
-  std::vector<double> n, y, yb, ylogy;  // per group: cells, sum of counts, mean count, sum y log y
-  std::vector<int> fold;                // per group (grouped by fold)
-  std::size_t size() const { return n.size(); }
+  std::vector<Bitset> cols;  // per design column, over groups
+  GroupStats all;            // over all the cells grouped
+  std::size_t size() const { return all.n.size(); }
 };
 
 GroupDesign group_design(const Patterns& P, std::size_t p) {
@@ -37,12 +50,11 @@ GroupDesign group_design(const Patterns& P, std::size_t p) {
   for (std::size_t k = 0; k < G; ++k)
     for (std::size_t j = 0; j < p; ++j)
       if (P.bit(k, j)) g.cols[j].set(k);
-  g.n = P.n;
-  g.y = P.y;
-  g.ylogy = P.ylogy;
-  g.fold = P.fold;
-  g.yb.resize(G);
-  for (std::size_t k = 0; k < G; ++k) g.yb[k] = P.y[k] / P.n[k];
+  g.all.n = P.n;
+  g.all.y = P.y;
+  g.all.ylogy = P.ylogy;
+  g.all.yb.resize(G);
+  g.all.finish();
   return g;
 }
 
@@ -53,12 +65,13 @@ std::vector<std::size_t> all_columns(const Design& d) {
 }
 
 // Poisson deviance of a group whose cells all have mean mu.
-double group_deviance(const GroupDesign& gd, std::size_t k, double mu) {
-  return 2.0 * (gd.ylogy[k] - (gd.y[k] > 0 ? gd.y[k] * std::log(mu) : 0.0) - gd.y[k] + gd.n[k] * mu);
+double group_deviance(const GroupStats& st, std::size_t k, double mu) {
+  return 2.0 * (st.ylogy[k] - (st.y[k] > 0 ? st.y[k] * std::log(mu) : 0.0) - st.y[k] + st.n[k] * mu);
 }
 
 struct Solver {
   const GroupDesign& gd;
+  const GroupStats& st;
   const ElasticNetOptions& o;
   std::vector<double> v;  // group weights (cells, or 0 for groups left out)
   double n = 0;           // cells in
@@ -71,8 +84,8 @@ struct Solver {
   std::vector<double> b;
   std::vector<double> eta, mu;
 
-  Solver(const GroupDesign& design, const ElasticNetOptions& opts, std::vector<double> weights)
-      : gd(design), o(opts), v(std::move(weights)), p(design.p) {
+  Solver(const GroupDesign& design, const GroupStats& stats, const ElasticNetOptions& opts)
+      : gd(design), st(stats), o(opts), v(stats.n), p(design.p) {
     const std::size_t rows = gd.size();
     n = std::accumulate(v.begin(), v.end(), 0.0);
     m.assign(p, 0);
@@ -90,7 +103,7 @@ struct Solver {
     b.assign(p, 0.0);
     double ybar = 0;
     for (std::size_t i = 0; i < rows; ++i)
-      if (v[i] > 0) ybar += gd.y[i];
+      if (v[i] > 0) ybar += st.y[i];
     ybar /= n;
     if (!(ybar > 0)) throw ModelError("no incidents in the rows to fit");
     b0 = std::log(ybar);
@@ -102,11 +115,11 @@ struct Solver {
     double ybar = std::exp(b0);
     double best = 0;
     double sum_r = 0;
-    for (std::size_t i = 0; i < gd.size(); ++i) sum_r += v[i] * (gd.yb[i] - ybar);
+    for (std::size_t i = 0; i < gd.size(); ++i) sum_r += v[i] * (st.yb[i] - ybar);
     for (std::size_t j = 0; j < p; ++j) {
       if (!usable[j]) continue;
       double ones = 0;
-      gd.cols[j].for_each([&](std::size_t i) { ones += v[i] * (gd.yb[i] - ybar); });
+      gd.cols[j].for_each([&](std::size_t i) { ones += v[i] * (st.yb[i] - ybar); });
       const double g = std::fabs((ones - m[j] * sum_r) / s[j]) / n;
       best = std::max(best, g);
     }
@@ -134,7 +147,7 @@ struct Solver {
   double deviance() const {
     double dev = 0;
     for (std::size_t i = 0; i < gd.size(); ++i)
-      if (v[i] > 0) dev += group_deviance(gd, i, mu[i]);
+      if (v[i] > 0) dev += group_deviance(st, i, mu[i]);
     return dev;
   }
 
@@ -149,7 +162,7 @@ struct Solver {
       double W = 0, swq = 0;
       for (std::size_t i = 0; i < rows; ++i) {
         w[i] = v[i] * mu[i];
-        q[i] = (gd.yb[i] - mu[i]) / mu[i];  // working residual z - eta
+        q[i] = (st.yb[i] - mu[i]) / mu[i];  // working residual z - eta
         W += w[i];
         swq += w[i] * q[i];
       }
@@ -231,8 +244,8 @@ struct Solver {
   }
 };
 
-ElasticNetPath enet_path(const GroupDesign& gd, const ElasticNetOptions& o, std::vector<double> weights) {
-  Solver sv(gd, o, std::move(weights));
+ElasticNetPath enet_path(const GroupDesign& gd, const GroupStats& st, const ElasticNetOptions& o) {
+  Solver sv(gd, st, o);
   ElasticNetPath path;
   path.null_deviance = sv.deviance();
   sv.tol = o.thresh * path.null_deviance / sv.n;
@@ -273,7 +286,7 @@ ElasticNetPath enet_path(const GroupDesign& gd, const ElasticNetOptions& o, std:
 
 ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const std::vector<std::uint8_t>& row_in) {
   const GroupDesign gd = group_design(group_rows(d, all_columns(d), nullptr, row_in.empty() ? nullptr : &row_in), d.cols());
-  return enet_path(gd, o, gd.n);
+  return enet_path(gd, gd.all, o);
 }
 
 std::vector<int> make_folds(std::size_t n, int k, std::uint64_t seed) {
@@ -289,54 +302,53 @@ std::vector<int> make_folds(std::size_t n, int k, std::uint64_t seed) {
 CrossValidation cv_enet_poisson(const Design& d, const ElasticNetOptions& o, const std::vector<int>& fold) {
   CrossValidation cv;
   cv.fold = fold;
-  const std::vector<std::size_t> cols = all_columns(d);
-  {
-    const GroupDesign all = group_design(group_rows(d, cols), d.cols());
-    cv.patterns = all.size();
-    cv.path = enet_path(all, o, all.n);
-  }
+  const Patterns P = group_rows(d, all_columns(d));
+  const GroupDesign gd = group_design(P, d.cols());
+  const std::size_t G = gd.size();
+  cv.patterns = G;
+  cv.path = enet_path(gd, gd.all, o);
   const int k = *std::max_element(fold.begin(), fold.end());
   ElasticNetOptions fo = o;
   fo.lambdas = cv.path.lambda;
   const std::size_t L = cv.path.lambda.size();
   std::vector<std::vector<double>> dev(static_cast<std::size_t>(k), std::vector<double>(L, 0.0));
   std::vector<double> fold_n(static_cast<std::size_t>(k), 0.0);
-  // Cells grouped by row pattern and fold: a fold's fit weights the groups of
-  // the other folds by their cells and its own by 0.
-  const GroupDesign gd = group_design(group_rows(d, cols, &fold), d.cols());
-  const std::size_t G = gd.size();
-  cv.fold_patterns = G;
+  std::vector<std::size_t> held_groups(static_cast<std::size_t>(k), 0);
   Progress progress("cross-validating the elastic net", k);
   // Folds are independent: fit them on all cores, each writing its own slot.
+  // A fold's fit runs over the same row patterns, with the sums over the
+  // cells of the other folds (a pattern only in this fold gets weight 0).
   parallel_for(static_cast<std::size_t>(k), [&](std::size_t fold_index) {
     const int f = static_cast<int>(fold_index) + 1;
-    std::vector<double> w(G);
-    std::vector<std::size_t> held;  // held-out groups, and the columns that are 1 in each
+    GroupStats train(G), held(G);
+    for (std::size_t i = 0; i < d.rows(); ++i) (fold[i] == f ? held : train).add(P.row_group[i], d.y[i]);
+    train.finish();
+    std::vector<std::size_t> hg;  // groups with held-out cells, and the columns that are 1 in each
     double held_n = 0;
-    for (std::size_t g = 0; g < G; ++g) {
-      w[g] = gd.fold[g] != f ? gd.n[g] : 0.0;
-      if (gd.fold[g] == f) {
-        held.push_back(g);
-        held_n += gd.n[g];
+    for (std::size_t g = 0; g < G; ++g)
+      if (held.n[g] > 0) {
+        hg.push_back(g);
+        held_n += held.n[g];
       }
-    }
-    std::vector<std::vector<std::uint32_t>> row_cols(held.size());
-    for (std::size_t h = 0; h < held.size(); ++h)
+    std::vector<std::vector<std::uint32_t>> row_cols(hg.size());
+    for (std::size_t h = 0; h < hg.size(); ++h)
       for (std::size_t j = 0; j < d.cols(); ++j)
-        if (gd.cols[j].test(held[h])) row_cols[h].push_back(static_cast<std::uint32_t>(j));
-    const ElasticNetPath fp = enet_path(gd, fo, std::move(w));
+        if (gd.cols[j].test(hg[h])) row_cols[h].push_back(static_cast<std::uint32_t>(j));
+    const ElasticNetPath fp = enet_path(gd, train, fo);
     auto& fd = dev[static_cast<std::size_t>(f - 1)];
     for (std::size_t l = 0; l < L; ++l) {
       double sum = 0;
-      for (std::size_t h = 0; h < held.size(); ++h) {
+      for (std::size_t h = 0; h < hg.size(); ++h) {
         double eta = fp.a0[l];
         for (std::uint32_t j : row_cols[h]) eta += fp.beta[l][j];
-        sum += group_deviance(gd, held[h], std::exp(eta));
+        sum += group_deviance(held, hg[h], std::exp(eta));
       }
       fd[l] = sum / held_n;
     }
     fold_n[static_cast<std::size_t>(f - 1)] = held_n;
+    held_groups[static_cast<std::size_t>(f - 1)] = hg.size();
   });
+  for (std::size_t g : held_groups) cv.fold_patterns += g;
   progress.advance(k);
   const double total = std::accumulate(fold_n.begin(), fold_n.end(), 0.0);
   cv.cvm.assign(L, 0.0);
