@@ -38,6 +38,8 @@ struct GroupStats {
 struct GroupDesign {
   std::size_t p = 0;
   std::vector<Bitset> cols;  // per design column, over groups
+  std::vector<bool> dense;   // more ones than zeros: the solver works on the zeros (complement)
+  std::vector<std::vector<std::uint32_t>> idx;  // per column, the groups it is 1 in (0 in when dense)
   GroupStats all;            // over all the cells grouped
   std::size_t size() const { return all.n.size(); }
 };
@@ -50,6 +52,16 @@ GroupDesign group_design(const Patterns& P, std::size_t p) {
   for (std::size_t k = 0; k < G; ++k)
     for (std::size_t j = 0; j < p; ++j)
       if (P.bit(k, j)) g.cols[j].set(k);
+  g.dense.assign(p, false);
+  g.idx.resize(p);
+  for (std::size_t j = 0; j < p; ++j) {
+    g.dense[j] = 2 * g.cols[j].count() > G;
+    auto push = [&](std::size_t k) { g.idx[j].push_back(static_cast<std::uint32_t>(k)); };
+    if (g.dense[j])
+      g.cols[j].for_each_zero(push);
+    else
+      g.cols[j].for_each(push);
+  }
   g.all.n = P.n;
   g.all.y = P.y;
   g.all.ylogy = P.ylogy;
@@ -99,7 +111,7 @@ struct Solver {
       usable[j] = s[j] > 1e-12;
     }
     dense.assign(p, false);
-    for (std::size_t j = 0; j < p; ++j) dense[j] = 2 * gd.cols[j].count() > rows;
+    dense = gd.dense;
     b.assign(p, 0.0);
     double ybar = 0;
     for (std::size_t i = 0; i < rows; ++i)
@@ -137,9 +149,9 @@ struct Solver {
       if (b[j] == 0) continue;
       const double bj = b[j] / s[j];
       if (dense[j])
-        gd.cols[j].for_each_zero([&](std::size_t i) { eta[i] -= bj; });
+        for (std::uint32_t i : gd.idx[j]) eta[i] -= bj;
       else
-        gd.cols[j].for_each([&](std::size_t i) { eta[i] += bj; });
+        for (std::uint32_t i : gd.idx[j]) eta[i] += bj;
     }
     for (std::size_t i = 0; i < eta.size(); ++i) mu[i] = std::exp(eta[i]);
   }
@@ -157,23 +169,21 @@ struct Solver {
   void fit(double lambda) {
     const double l1 = lambda * o.alpha, l2 = lambda * (1.0 - o.alpha);
     const std::size_t rows = gd.size();
-    std::vector<double> w(rows), q(rows), w1(p), curv(p);
+    std::vector<double> w(rows), wq(rows), w1(p), curv(p);  // wq: weight times working residual
     for (int outer = 0; outer < 200; ++outer) {
       double W = 0, swq = 0;
       for (std::size_t i = 0; i < rows; ++i) {
         w[i] = v[i] * mu[i];
-        q[i] = (st.yb[i] - mu[i]) / mu[i];  // working residual z - eta
+        wq[i] = w[i] * ((st.yb[i] - mu[i]) / mu[i]);  // working residual z - eta, weighted
         W += w[i];
-        swq += w[i] * q[i];
+        swq += wq[i];
       }
       for (std::size_t j = 0; j < p; ++j) {
         if (!usable[j]) continue;
         double s1 = 0;
+        for (std::uint32_t i : gd.idx[j]) s1 += w[i];
         if (dense[j]) {
-          gd.cols[j].for_each_zero([&](std::size_t i) { s1 += w[i]; });
           s1 = W - s1;
-        } else {
-          gd.cols[j].for_each([&](std::size_t i) { s1 += w[i]; });
         }
         w1[j] = s1;
         curv[j] = (s1 * (1.0 - 2.0 * m[j]) + m[j] * m[j] * W) / (n * s[j] * s[j]);
@@ -194,11 +204,9 @@ struct Solver {
         for (std::size_t j = 0; j < p; ++j) {
           if (!usable[j] || (active_only && b[j] == 0)) continue;
           double sq1 = 0;
+          for (std::uint32_t i : gd.idx[j]) sq1 += wq[i];
           if (dense[j]) {
-            gd.cols[j].for_each_zero([&](std::size_t i) { sq1 += w[i] * q[i]; });
             sq1 = swq - sq1;
-          } else {
-            gd.cols[j].for_each([&](std::size_t i) { sq1 += w[i] * q[i]; });
           }
           const double ones_r = sq1 + c * w1[j];
           const double all_r = swq + c * W;
@@ -212,11 +220,11 @@ struct Solver {
           // r -= delta * (x - m)/s : ones get -delta/s, everyone +delta*m/s
           const double dq = delta / s[j];
           if (dense[j]) {  // ones -= dq  ==  everyone -= dq (in c), zeros += dq
-            gd.cols[j].for_each_zero([&](std::size_t i) { q[i] += dq; });
+            for (std::uint32_t i : gd.idx[j]) wq[i] += dq * w[i];
             swq += dq * (W - w1[j]);
             c -= dq;
           } else {
-            gd.cols[j].for_each([&](std::size_t i) { q[i] -= dq; });
+            for (std::uint32_t i : gd.idx[j]) wq[i] -= dq * w[i];
             swq -= dq * w1[j];
           }
           c += delta * m[j] / s[j];
