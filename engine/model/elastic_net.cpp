@@ -70,6 +70,23 @@ GroupDesign group_design(const Patterns& P, std::size_t p) {
   return g;
 }
 
+// sum of x[i] over i in idx, with four partial sums (the adds of one chain
+// would wait on each other; the order of the sum is fixed, so deterministic).
+double gather_sum(const std::vector<std::uint32_t>& idx, const std::vector<double>& x) {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const std::size_t m = idx.size(), m4 = m - m % 4;
+  const std::uint32_t* ix = idx.data();
+  const double* xv = x.data();
+  for (std::size_t k = 0; k < m4; k += 4) {
+    a0 += xv[ix[k]];
+    a1 += xv[ix[k + 1]];
+    a2 += xv[ix[k + 2]];
+    a3 += xv[ix[k + 3]];
+  }
+  for (std::size_t k = m4; k < m; ++k) a0 += xv[ix[k]];
+  return (a0 + a1) + (a2 + a3);
+}
+
 std::vector<std::size_t> all_columns(const Design& d) {
   std::vector<std::size_t> c(d.cols());
   std::iota(c.begin(), c.end(), 0);
@@ -180,8 +197,7 @@ struct Solver {
       }
       for (std::size_t j = 0; j < p; ++j) {
         if (!usable[j]) continue;
-        double s1 = 0;
-        for (std::uint32_t i : gd.idx[j]) s1 += w[i];
+        double s1 = gather_sum(gd.idx[j], w);
         if (dense[j]) {
           s1 = W - s1;
         }
@@ -203,8 +219,7 @@ struct Solver {
         }
         for (std::size_t j = 0; j < p; ++j) {
           if (!usable[j] || (active_only && b[j] == 0)) continue;
-          double sq1 = 0;
-          for (std::uint32_t i : gd.idx[j]) sq1 += wq[i];
+          double sq1 = gather_sum(gd.idx[j], wq);
           if (dense[j]) {
             sq1 = swq - sq1;
           }
