@@ -8,20 +8,104 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
+#include "model/patterns.hpp"
 
 namespace rtm::model {
 
 namespace {
 
-double poisson_unit_deviance(double y, double mu) { return 2.0 * ((y > 0 ? y * std::log(y / mu) : 0.0) - (y - mu)); }
+
+// The design over groups of cells sharing a row pattern: glmnet with
+// observation weights. A group of n_g cells with counts summing to Y_g enters
+// with weight n_g and response Y_g / n_g: its weighted IRLS weight, working
+// residual, score and curvature equal the sums over its cells, and the column
+// means and SDs are the cell-level ones, so the fit is the cell-level fit.
+// Deviances use the cell-level sum of y log y per group. A fold's fit uses the
+// same groups with the sums over its training cells only.
+struct GroupStats {
+  std::vector<double> n, y, yb, ylogy;  // per group: cells, sum of counts, mean count, sum y log y
+  explicit GroupStats(std::size_t G = 0) : n(G, 0.0), y(G, 0.0), yb(G, 0.0), ylogy(G, 0.0) {}
+  void add(std::size_t g, double yi) {
+    n[g] += 1;
+    y[g] += yi;
+    if (yi > 0) ylogy[g] += yi * std::log(yi);
+  }
+  void finish() {
+    for (std::size_t k = 0; k < n.size(); ++k) yb[k] = n[k] > 0 ? y[k] / n[k] : 0.0;
+  }
+};
+
+struct GroupDesign {
+  std::size_t p = 0;
+  std::vector<Bitset> cols;  // per design column, over groups
+  std::vector<bool> dense;   // more ones than zeros: the solver works on the zeros (complement)
+  std::vector<std::vector<std::uint32_t>> idx;  // per column, the groups it is 1 in (0 in when dense)
+  GroupStats all;            // over all the cells grouped
+  std::size_t size() const { return all.n.size(); }
+};
+
+GroupDesign group_design(const Patterns& P, std::size_t p) {
+  GroupDesign g;
+  g.p = p;
+  const std::size_t G = P.size();
+  g.cols.assign(p, Bitset(G));
+  for (std::size_t k = 0; k < G; ++k)
+    for (std::size_t j = 0; j < p; ++j)
+      if (P.bit(k, j)) g.cols[j].set(k);
+  g.dense.assign(p, false);
+  g.idx.resize(p);
+  for (std::size_t j = 0; j < p; ++j) {
+    g.dense[j] = 2 * g.cols[j].count() > G;
+    auto push = [&](std::size_t k) { g.idx[j].push_back(static_cast<std::uint32_t>(k)); };
+    if (g.dense[j])
+      g.cols[j].for_each_zero(push);
+    else
+      g.cols[j].for_each(push);
+  }
+  g.all.n = P.n;
+  g.all.y = P.y;
+  g.all.ylogy = P.ylogy;
+  g.all.yb.resize(G);
+  g.all.finish();
+  return g;
+}
+
+// sum of x[i] over i in idx, with four partial sums (the adds of one chain
+// would wait on each other; the order of the sum is fixed, so deterministic).
+double gather_sum(const std::vector<std::uint32_t>& idx, const std::vector<double>& x) {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const std::size_t m = idx.size(), m4 = m - m % 4;
+  const std::uint32_t* ix = idx.data();
+  const double* xv = x.data();
+  for (std::size_t k = 0; k < m4; k += 4) {
+    a0 += xv[ix[k]];
+    a1 += xv[ix[k + 1]];
+    a2 += xv[ix[k + 2]];
+    a3 += xv[ix[k + 3]];
+  }
+  for (std::size_t k = m4; k < m; ++k) a0 += xv[ix[k]];
+  return (a0 + a1) + (a2 + a3);
+}
+
+std::vector<std::size_t> all_columns(const Design& d) {
+  std::vector<std::size_t> c(d.cols());
+  std::iota(c.begin(), c.end(), 0);
+  return c;
+}
+
+// Poisson deviance of a group whose cells all have mean mu.
+double group_deviance(const GroupStats& st, std::size_t k, double mu) {
+  return 2.0 * (st.ylogy[k] - (st.y[k] > 0 ? st.y[k] * std::log(mu) : 0.0) - st.y[k] + st.n[k] * mu);
+}
 
 struct Solver {
-  const Design& d;
+  const GroupDesign& gd;
+  const GroupStats& st;
   const ElasticNetOptions& o;
-  std::vector<double> v;  // row weights (0 or 1)
-  double n = 0;           // rows in
+  std::vector<double> v;  // group weights (cells, or 0 for groups left out)
+  double n = 0;           // cells in
   std::size_t p = 0;
-  std::vector<double> m, s;  // column mean and population SD over rows in
+  std::vector<double> m, s;  // column mean and population SD over cells in
   std::vector<bool> usable;  // s > 0
   std::vector<bool> dense;   // more ones than zeros: work on the zeros (complement)
   // state (standardized scale)
@@ -29,28 +113,26 @@ struct Solver {
   std::vector<double> b;
   std::vector<double> eta, mu;
 
-  Solver(const Design& design, const ElasticNetOptions& opts, const std::vector<std::uint8_t>& row_in)
-      : d(design), o(opts), p(design.cols()) {
-    const std::size_t rows = d.rows();
-    v.assign(rows, 1.0);
-    if (!row_in.empty())
-      for (std::size_t i = 0; i < rows; ++i) v[i] = row_in[i] != 0 ? 1.0 : 0.0;
+  Solver(const GroupDesign& design, const GroupStats& stats, const ElasticNetOptions& opts)
+      : gd(design), st(stats), o(opts), v(stats.n), p(design.p) {
+    const std::size_t rows = gd.size();
     n = std::accumulate(v.begin(), v.end(), 0.0);
     m.assign(p, 0);
     s.assign(p, 0);
     usable.assign(p, false);
     for (std::size_t j = 0; j < p; ++j) {
       double ones = 0;
-      d.columns[j]->for_each([&](std::size_t i) { ones += v[i]; });
+      gd.cols[j].for_each([&](std::size_t i) { ones += v[i]; });
       m[j] = ones / n;
       s[j] = std::sqrt(m[j] * (1.0 - m[j]));
       usable[j] = s[j] > 1e-12;
     }
     dense.assign(p, false);
-    for (std::size_t j = 0; j < p; ++j) dense[j] = 2 * d.columns[j]->count() > rows;
+    dense = gd.dense;
     b.assign(p, 0.0);
     double ybar = 0;
-    for (std::size_t i = 0; i < rows; ++i) ybar += v[i] * d.y[i];
+    for (std::size_t i = 0; i < rows; ++i)
+      if (v[i] > 0) ybar += st.y[i];
     ybar /= n;
     if (!(ybar > 0)) throw ModelError("no incidents in the rows to fit");
     b0 = std::log(ybar);
@@ -62,11 +144,11 @@ struct Solver {
     double ybar = std::exp(b0);
     double best = 0;
     double sum_r = 0;
-    for (std::size_t i = 0; i < d.rows(); ++i) sum_r += v[i] * (d.y[i] - ybar);
+    for (std::size_t i = 0; i < gd.size(); ++i) sum_r += v[i] * (st.yb[i] - ybar);
     for (std::size_t j = 0; j < p; ++j) {
       if (!usable[j]) continue;
       double ones = 0;
-      d.columns[j]->for_each([&](std::size_t i) { ones += v[i] * (d.y[i] - ybar); });
+      gd.cols[j].for_each([&](std::size_t i) { ones += v[i] * (st.yb[i] - ybar); });
       const double g = std::fabs((ones - m[j] * sum_r) / s[j]) / n;
       best = std::max(best, g);
     }
@@ -84,17 +166,17 @@ struct Solver {
       if (b[j] == 0) continue;
       const double bj = b[j] / s[j];
       if (dense[j])
-        d.columns[j]->for_each_zero([&](std::size_t i) { eta[i] -= bj; });
+        for (std::uint32_t i : gd.idx[j]) eta[i] -= bj;
       else
-        d.columns[j]->for_each([&](std::size_t i) { eta[i] += bj; });
+        for (std::uint32_t i : gd.idx[j]) eta[i] += bj;
     }
     for (std::size_t i = 0; i < eta.size(); ++i) mu[i] = std::exp(eta[i]);
   }
 
   double deviance() const {
     double dev = 0;
-    for (std::size_t i = 0; i < d.rows(); ++i)
-      if (v[i] > 0) dev += poisson_unit_deviance(d.y[i], mu[i]);
+    for (std::size_t i = 0; i < gd.size(); ++i)
+      if (v[i] > 0) dev += group_deviance(st, i, mu[i]);
     return dev;
   }
 
@@ -103,24 +185,21 @@ struct Solver {
 
   void fit(double lambda) {
     const double l1 = lambda * o.alpha, l2 = lambda * (1.0 - o.alpha);
-    const std::size_t rows = d.rows();
-    std::vector<double> w(rows), q(rows), w1(p), curv(p);
+    const std::size_t rows = gd.size();
+    std::vector<double> w(rows), wq(rows), w1(p), curv(p);  // wq: weight times working residual
     for (int outer = 0; outer < 200; ++outer) {
       double W = 0, swq = 0;
       for (std::size_t i = 0; i < rows; ++i) {
         w[i] = v[i] * mu[i];
-        q[i] = (d.y[i] - mu[i]) / mu[i];  // working residual z - eta
+        wq[i] = w[i] * ((st.yb[i] - mu[i]) / mu[i]);  // working residual z - eta, weighted
         W += w[i];
-        swq += w[i] * q[i];
+        swq += wq[i];
       }
       for (std::size_t j = 0; j < p; ++j) {
         if (!usable[j]) continue;
-        double s1 = 0;
+        double s1 = gather_sum(gd.idx[j], w);
         if (dense[j]) {
-          d.columns[j]->for_each_zero([&](std::size_t i) { s1 += w[i]; });
           s1 = W - s1;
-        } else {
-          d.columns[j]->for_each([&](std::size_t i) { s1 += w[i]; });
         }
         w1[j] = s1;
         curv[j] = (s1 * (1.0 - 2.0 * m[j]) + m[j] * m[j] * W) / (n * s[j] * s[j]);
@@ -140,12 +219,9 @@ struct Solver {
         }
         for (std::size_t j = 0; j < p; ++j) {
           if (!usable[j] || (active_only && b[j] == 0)) continue;
-          double sq1 = 0;
+          double sq1 = gather_sum(gd.idx[j], wq);
           if (dense[j]) {
-            d.columns[j]->for_each_zero([&](std::size_t i) { sq1 += w[i] * q[i]; });
             sq1 = swq - sq1;
-          } else {
-            d.columns[j]->for_each([&](std::size_t i) { sq1 += w[i] * q[i]; });
           }
           const double ones_r = sq1 + c * w1[j];
           const double all_r = swq + c * W;
@@ -159,11 +235,11 @@ struct Solver {
           // r -= delta * (x - m)/s : ones get -delta/s, everyone +delta*m/s
           const double dq = delta / s[j];
           if (dense[j]) {  // ones -= dq  ==  everyone -= dq (in c), zeros += dq
-            d.columns[j]->for_each_zero([&](std::size_t i) { q[i] += dq; });
+            for (std::uint32_t i : gd.idx[j]) wq[i] += dq * w[i];
             swq += dq * (W - w1[j]);
             c -= dq;
           } else {
-            d.columns[j]->for_each([&](std::size_t i) { q[i] -= dq; });
+            for (std::uint32_t i : gd.idx[j]) wq[i] -= dq * w[i];
             swq -= dq * w1[j];
           }
           c += delta * m[j] / s[j];
@@ -191,10 +267,8 @@ struct Solver {
   }
 };
 
-}  // namespace
-
-ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const std::vector<std::uint8_t>& row_in) {
-  Solver sv(d, o, row_in);
+ElasticNetPath enet_path(const GroupDesign& gd, const GroupStats& st, const ElasticNetOptions& o) {
+  Solver sv(gd, st, o);
   ElasticNetPath path;
   path.null_deviance = sv.deviance();
   sv.tol = o.thresh * path.null_deviance / sv.n;
@@ -231,6 +305,13 @@ ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const s
   return path;
 }
 
+}  // namespace
+
+ElasticNetPath enet_poisson(const Design& d, const ElasticNetOptions& o, const std::vector<std::uint8_t>& row_in) {
+  const GroupDesign gd = group_design(group_rows(d, all_columns(d), nullptr, row_in.empty() ? nullptr : &row_in), d.cols());
+  return enet_path(gd, gd.all, o);
+}
+
 std::vector<int> make_folds(std::size_t n, int k, std::uint64_t seed) {
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -244,40 +325,53 @@ std::vector<int> make_folds(std::size_t n, int k, std::uint64_t seed) {
 CrossValidation cv_enet_poisson(const Design& d, const ElasticNetOptions& o, const std::vector<int>& fold) {
   CrossValidation cv;
   cv.fold = fold;
-  cv.path = enet_poisson(d, o);
+  const Patterns P = group_rows(d, all_columns(d));
+  const GroupDesign gd = group_design(P, d.cols());
+  const std::size_t G = gd.size();
+  cv.patterns = G;
+  cv.path = enet_path(gd, gd.all, o);
   const int k = *std::max_element(fold.begin(), fold.end());
   ElasticNetOptions fo = o;
   fo.lambdas = cv.path.lambda;
   const std::size_t L = cv.path.lambda.size();
   std::vector<std::vector<double>> dev(static_cast<std::size_t>(k), std::vector<double>(L, 0.0));
   std::vector<double> fold_n(static_cast<std::size_t>(k), 0.0);
+  std::vector<std::size_t> held_groups(static_cast<std::size_t>(k), 0);
   Progress progress("cross-validating the elastic net", k);
   // Folds are independent: fit them on all cores, each writing its own slot.
+  // A fold's fit runs over the same row patterns, with the sums over the
+  // cells of the other folds (a pattern only in this fold gets weight 0).
   parallel_for(static_cast<std::size_t>(k), [&](std::size_t fold_index) {
     const int f = static_cast<int>(fold_index) + 1;
-    std::vector<std::uint8_t> in(d.rows());
-    std::vector<std::size_t> held;  // held-out rows, and the columns that are 1 in each
-    for (std::size_t i = 0; i < d.rows(); ++i) {
-      in[i] = fold[i] != f ? 1 : 0;
-      if (!in[i]) held.push_back(i);
-    }
-    std::vector<std::vector<std::uint32_t>> row_cols(held.size());
-    for (std::size_t h = 0; h < held.size(); ++h)
+    GroupStats train(G), held(G);
+    for (std::size_t i = 0; i < d.rows(); ++i) (fold[i] == f ? held : train).add(P.row_group[i], d.y[i]);
+    train.finish();
+    std::vector<std::size_t> hg;  // groups with held-out cells, and the columns that are 1 in each
+    double held_n = 0;
+    for (std::size_t g = 0; g < G; ++g)
+      if (held.n[g] > 0) {
+        hg.push_back(g);
+        held_n += held.n[g];
+      }
+    std::vector<std::vector<std::uint32_t>> row_cols(hg.size());
+    for (std::size_t h = 0; h < hg.size(); ++h)
       for (std::size_t j = 0; j < d.cols(); ++j)
-        if (d.columns[j]->test(held[h])) row_cols[h].push_back(static_cast<std::uint32_t>(j));
-    const ElasticNetPath fp = enet_poisson(d, fo, in);
+        if (gd.cols[j].test(hg[h])) row_cols[h].push_back(static_cast<std::uint32_t>(j));
+    const ElasticNetPath fp = enet_path(gd, train, fo);
     auto& fd = dev[static_cast<std::size_t>(f - 1)];
     for (std::size_t l = 0; l < L; ++l) {
       double sum = 0;
-      for (std::size_t h = 0; h < held.size(); ++h) {
+      for (std::size_t h = 0; h < hg.size(); ++h) {
         double eta = fp.a0[l];
         for (std::uint32_t j : row_cols[h]) eta += fp.beta[l][j];
-        sum += poisson_unit_deviance(d.y[held[h]], std::exp(eta));
+        sum += group_deviance(held, hg[h], std::exp(eta));
       }
-      fd[l] = sum / static_cast<double>(held.size());
+      fd[l] = sum / held_n;
     }
-    fold_n[static_cast<std::size_t>(f - 1)] = static_cast<double>(held.size());
+    fold_n[static_cast<std::size_t>(f - 1)] = held_n;
+    held_groups[static_cast<std::size_t>(f - 1)] = hg.size();
   });
+  for (std::size_t g : held_groups) cv.fold_patterns += g;
   progress.advance(k);
   const double total = std::accumulate(fold_n.begin(), fold_n.end(), 0.0);
   cv.cvm.assign(L, 0.0);

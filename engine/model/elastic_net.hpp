@@ -38,6 +38,8 @@ struct CrossValidation {
   std::vector<int> fold;        // fold id (1..k) per row
   std::vector<double> cvm, cvsd;  // mean Poisson deviance per lambda and its SE
   std::size_t best = 0;         // index of lambda.min
+  std::size_t patterns = 0;      // distinct row patterns the path was fitted over
+  std::size_t fold_patterns = 0; // distinct (row pattern, fold) pairs (each fold is fitted over the patterns)
 };
 
 // Deterministic folds: a seeded shuffle of rows dealt round-robin into k folds.

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "model/patterns.hpp"
 
 namespace rtm::model {
 
@@ -78,26 +79,6 @@ double nb2_deviance(const std::vector<double>& y, const VectorXd& mu, double the
     dev += 2.0 * (ylogy_over(y[i], m) - (y[i] + theta) * std::log((y[i] + theta) / (m + theta)));
   }
   return dev;
-}
-
-double poisson_loglik(const std::vector<double>& y, const VectorXd& mu) {
-  double ll = 0;
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const double m = mu(static_cast<Eigen::Index>(i));
-    ll += y[i] * std::log(m) - m - std::lgamma(y[i] + 1.0);
-  }
-  return ll;
-}
-
-double nb2_loglik(const std::vector<double>& y, const VectorXd& mu, double theta) {
-  if (!std::isfinite(theta)) return poisson_loglik(y, mu);
-  double ll = 0;
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const double m = mu(static_cast<Eigen::Index>(i));
-    ll += lgamma_diff(theta, y[i]) - std::lgamma(y[i] + 1.0) +
-          theta * std::log(theta / (theta + m)) + (y[i] > 0 ? y[i] * std::log(m / (theta + m)) : 0.0);
-  }
-  return ll;
 }
 
 struct Irls {
@@ -286,6 +267,167 @@ GlmFit fit_nbii(const Design& d, const std::vector<std::size_t>& columns, const 
   return f;
 }
 
+
+// ---- The same fits over groups of cells sharing a row pattern (Poisson, NB2).
+
+double xlogm(double yv, double m) { return yv > 0 ? yv * std::log(m) : 0.0; }
+
+double grouped_poisson_deviance(const Patterns& P, const CountStats& cs, const VectorXd& mu) {
+  double s = 0;
+  for (std::size_t g = 0; g < P.size(); ++g) {
+    const double m = mu(static_cast<Eigen::Index>(g));
+    s += P.n[g] * m - xlogm(P.y[g], m);
+  }
+  return 2.0 * (cs.ylogy - cs.ysum + s);
+}
+
+// sum over cells of (y + theta) log1p(y / theta): depends on theta only.
+double count_log1p_sum(const CountStats& cs, double theta) {
+  double s = 0;
+  for (const auto& [v, k] : cs.hist) s += k * (v + theta) * std::log1p(v / theta);
+  return s;
+}
+
+// Per cell ylogy(y/mu) - (y+theta) log((y+theta)/(mu+theta)) = y log y - y log mu
+// - (y+theta) log1p(y/theta) + (y+theta) log1p(mu/theta): no term of size theta.
+double grouped_nb2_deviance(const Patterns& P, const CountStats& cs, const VectorXd& mu, double theta,
+                            double log1p_sum) {
+  double s = 0;
+  for (std::size_t g = 0; g < P.size(); ++g) {
+    const double m = mu(static_cast<Eigen::Index>(g));
+    s += (P.y[g] + P.n[g] * theta) * std::log1p(m / theta) - xlogm(P.y[g], m);
+  }
+  return 2.0 * (cs.ylogy - log1p_sum + s);
+}
+
+double grouped_poisson_loglik(const Patterns& P, const CountStats& cs, const VectorXd& mu) {
+  double ll = 0;
+  for (std::size_t g = 0; g < P.size(); ++g) {
+    const double m = mu(static_cast<Eigen::Index>(g));
+    ll += xlogm(P.y[g], m) - P.n[g] * m;
+  }
+  return ll - cs.lgamma1;
+}
+
+double grouped_nb2_loglik(const Patterns& P, const CountStats& cs, const VectorXd& mu, double theta) {
+  if (!std::isfinite(theta)) return grouped_poisson_loglik(P, cs, mu);
+  double ll = 0;
+  for (const auto& [v, k] : cs.hist) ll += k * lgamma_diff(theta, v);
+  for (std::size_t g = 0; g < P.size(); ++g) {
+    const double m = mu(static_cast<Eigen::Index>(g));
+    ll += P.n[g] * theta * std::log(theta / (theta + m)) + (P.y[g] > 0 ? P.y[g] * std::log(m / (theta + m)) : 0.0);
+  }
+  return ll - cs.lgamma1;
+}
+
+// MASS::theta.ml over groups (the same iteration as theta_ml).
+double grouped_theta_ml(const Patterns& P, const CountStats& cs, const VectorXd& mu, int max_iterations = 50) {
+  const double n = cs.n;
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::size_t G = P.size();
+  auto m_ = [&](std::size_t g) { return mu(static_cast<Eigen::Index>(g)); };
+  double excess = 0;
+  for (std::size_t g = 0; g < G; ++g) excess += P.y2[g] - 2.0 * m_(g) * P.y[g] + P.n[g] * m_(g) * m_(g);
+  excess -= cs.ysum;
+  if (excess <= 0) return inf;
+  auto score = [&](double t) {
+    double sc = 0;
+    for (const auto& [v, k] : cs.hist) sc += k * digamma_diff(t, v);
+    for (std::size_t g = 0; g < G; ++g) {
+      const double m = m_(g);
+      sc += -P.n[g] * std::log1p(m / t) + (P.n[g] * m - P.y[g]) / (m + t);
+    }
+    return sc;
+  };
+  double s = 0;
+  for (std::size_t g = 0; g < G; ++g) {
+    const double m = m_(g);
+    s += P.y2[g] / (m * m) - 2.0 * P.y[g] / m + P.n[g];
+  }
+  double t = n / s;
+  for (int it = 0; it < max_iterations; ++it) {
+    t = std::fabs(t);
+    double info = 0;
+    for (const auto& [v, k] : cs.hist) info -= k * trigamma_diff(t, v);
+    info -= n / t;
+    for (std::size_t g = 0; g < G; ++g) {
+      const double m = m_(g);
+      info += 2.0 * P.n[g] / (m + t) - (P.y[g] + P.n[g] * t) / ((m + t) * (m + t));
+    }
+    const double del = score(t) / info;
+    t += del;
+    if (!std::isfinite(t) || t <= 0 || t > 1e6) break;
+    if (std::fabs(del) < 1e-10 * std::max(1.0, t) && info > 0) return t;
+  }
+  double lo = 1e-10, hi = 1e6;
+  if (score(hi) >= 0) return inf;
+  if (score(lo) <= 0) return 0.0;
+  for (int it = 0; it < 200 && hi / lo - 1.0 > 1e-13; ++it) {
+    const double mid = std::sqrt(lo * hi);
+    (score(mid) > 0 ? lo : hi) = mid;
+  }
+  return std::sqrt(lo * hi);
+}
+
+// IRLS over groups; with no start, the first step is the one irls() takes
+// from eta = log(y + 0.1) per cell (aggregated through P.l01).
+Irls grouped_irls(const MatrixXd& X, const Patterns& P, const CountStats& cs, double theta, const VectorXd* eta_start,
+                  const GlmOptions& o) {
+  const auto G = X.rows();
+  Irls r;
+  const bool nb = std::isfinite(theta);
+  const double l1s = nb ? count_log1p_sum(cs, theta) : 0.0;
+  if (eta_start != nullptr) {
+    r.eta = *eta_start;
+    r.mu = r.eta.array().exp();
+  }
+  double dev_old = std::numeric_limits<double>::infinity();
+  VectorXd w(G), wz(G);
+  for (r.iterations = 1; r.iterations <= o.max_iterations; ++r.iterations) {
+    if (eta_start == nullptr && r.iterations == 1) {
+      for (Eigen::Index g = 0; g < G; ++g) {
+        const auto gi = static_cast<std::size_t>(g);
+        w(g) = P.y[gi] + 0.1 * P.n[gi];
+        wz(g) = P.l01[gi] - 0.1 * P.n[gi];
+      }
+    } else {
+      for (Eigen::Index g = 0; g < G; ++g) {
+        const auto gi = static_cast<std::size_t>(g);
+        const double m = r.mu(g), wu = nb ? m / (1.0 + m / theta) : m;
+        w(g) = P.n[gi] * wu;
+        wz(g) = wu * (P.n[gi] * r.eta(g) + (P.y[gi] - P.n[gi] * m) / m);
+      }
+    }
+    r.xtwx = X.transpose() * w.asDiagonal() * X;
+    Eigen::LDLT<MatrixXd> ldlt(r.xtwx);
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive() ||
+        ldlt.vectorD().minCoeff() <= 1e-12 * std::max(1.0, ldlt.vectorD().maxCoeff()))
+      throw ModelError("the design is singular (a candidate duplicates another or is constant over the cells)");
+    r.beta = ldlt.solve(X.transpose() * wz);
+    r.eta = X * r.beta;
+    r.mu = r.eta.array().exp();
+    r.deviance = nb ? grouped_nb2_deviance(P, cs, r.mu, theta, l1s) : grouped_poisson_deviance(P, cs, r.mu);
+    if (!std::isfinite(r.deviance)) throw ModelError("the fit diverged (deviance is not finite)");
+    if (std::fabs(r.deviance - dev_old) / (std::fabs(r.deviance) + 0.1) < o.tolerance) {
+      r.converged = true;
+      break;
+    }
+    dev_old = r.deviance;
+  }
+  for (Eigen::Index g = 0; g < G; ++g) {
+    const double m = r.mu(g);
+    w(g) = P.n[static_cast<std::size_t>(g)] * (nb ? m / (1.0 + m / theta) : m);
+  }
+  r.xtwx = X.transpose() * w.asDiagonal() * X;
+  return r;
+}
+
+std::size_t pattern_bit(const Patterns& P, std::size_t column) {
+  const auto it = std::find(P.cols.begin(), P.cols.end(), column);
+  if (it == P.cols.end()) throw ModelError("internal: a model column outside the grouping");
+  return static_cast<std::size_t>(it - P.cols.begin());
+}
+
 }  // namespace
 
 double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int max_iterations) {
@@ -332,58 +474,66 @@ double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int
   return std::sqrt(lo * hi);
 }
 
-GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family family, const GlmOptions& o,
-               const GlmFit* start) {
-  if (start != nullptr && (start->family != family || start->eta.size() != d.rows())) start = nullptr;
-  if (family == Family::nbii) return fit_nbii(d, columns, o, start);
-  const MatrixXd X = dense_design(d, columns);
-  const double n = static_cast<double>(d.rows());
+GlmFit fit_glm_grouped(const Patterns& P, const CountStats& cs, const std::vector<std::size_t>& columns, Family family,
+                       const GlmOptions& o, const GlmFit* start) {
+  if (family == Family::nbii) throw ModelError("internal: nbii is not fitted over groups");
+  if (start != nullptr && (start->family != family || start->beta.size() != start->columns.size() + 1)) start = nullptr;
+  const auto G = static_cast<Eigen::Index>(P.size());
+  MatrixXd X = MatrixXd::Zero(G, static_cast<Eigen::Index>(columns.size() + 1));
+  X.col(0).setOnes();
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    const std::size_t b = pattern_bit(P, columns[j]);
+    for (Eigen::Index g = 0; g < G; ++g)
+      if (P.bit(static_cast<std::size_t>(g), b)) X(g, static_cast<Eigen::Index>(j + 1)) = 1.0;
+  }
+  const double n = cs.n;
   GlmFit f;
   f.family = family;
   f.columns = columns;
   VectorXd start_eta;
   double start_theta = std::numeric_limits<double>::infinity();
   if (start != nullptr) {
-    start_eta = Eigen::Map<const VectorXd>(start->eta.data(), static_cast<Eigen::Index>(start->eta.size()));
+    // The start's linear predictor is constant over each group (its columns are among P's).
+    std::vector<std::size_t> bits;
+    for (std::size_t c : start->columns) bits.push_back(pattern_bit(P, c));
+    start_eta.resize(G);
+    for (Eigen::Index g = 0; g < G; ++g) {
+      double e = start->beta[0];
+      for (std::size_t k = 0; k < bits.size(); ++k)
+        if (P.bit(static_cast<std::size_t>(g), bits[k])) e += start->beta[k + 1];
+      start_eta(g) = e;
+    }
     if (family == Family::nb2 && start->theta > 0) start_theta = start->theta;
   }
-  Irls r = irls(X, d.y, start_theta, start != nullptr ? &start_eta : nullptr, o);
+  Irls r = grouped_irls(X, P, cs, start_theta, start != nullptr ? &start_eta : nullptr, o);
   double theta = std::numeric_limits<double>::infinity();
   int total_iterations = r.iterations;
   bool converged = r.converged;
   if (family == Family::nb2) {
-    // MASS::glm.nb: alternate theta (ML for fixed means) and the GLM for fixed theta.
-    std::vector<double> mu = to_std(r.mu);
-    theta = theta_ml(d.y, mu);
+    theta = grouped_theta_ml(P, cs, r.mu);
     const double d1 = std::sqrt(2.0 * std::max(1.0, n - static_cast<double>(X.cols())));
-    double lm = nb2_loglik(d.y, r.mu, theta), lm0 = lm + 2.0 * d1, del = 1.0;
+    double lm = grouped_nb2_loglik(P, cs, r.mu, theta), lm0 = lm + 2.0 * d1, del = 1.0;
     int outer = 0;
     const double nb_tolerance = std::max(o.tolerance, 1e-8);
-    // MASS's rule and its default epsilon (1e-8), with the change in theta
-    // taken relative to theta. Near Poisson data (theta > 100) the likelihood
-    // is flat in theta, which creeps by more than any tolerance while the fit
-    // no longer changes: there the log-likelihood alone decides.
     while (outer < o.max_iterations &&
            (std::fabs(lm0 - lm) / d1 + (theta > 100 ? 0.0 : std::fabs(del) / std::max(1.0, theta))) > nb_tolerance) {
       if (!std::isfinite(theta)) {
-        // no overdispersion: the NB2 maximum is the Poisson model
         const VectorXd eta = r.eta;
-        r = irls(X, d.y, theta, &eta, o);
+        r = grouped_irls(X, P, cs, theta, &eta, o);
         total_iterations += r.iterations;
         converged = r.converged;
-        lm = poisson_loglik(d.y, r.mu);
+        lm = grouped_poisson_loglik(P, cs, r.mu);
         break;
       }
       const VectorXd eta = r.eta;
-      r = irls(X, d.y, theta, &eta, o);
+      r = grouped_irls(X, P, cs, theta, &eta, o);
       total_iterations += r.iterations;
       converged = r.converged;
       const double t0 = theta;
-      mu = to_std(r.mu);
-      theta = theta_ml(d.y, mu);
+      theta = grouped_theta_ml(P, cs, r.mu);
       del = std::isfinite(theta) ? t0 - theta : 0.0;
       lm0 = lm;
-      lm = nb2_loglik(d.y, r.mu, theta);
+      lm = grouped_nb2_loglik(P, cs, r.mu, theta);
       ++outer;
     }
     if (outer >= o.max_iterations) converged = false;
@@ -393,13 +543,12 @@ GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family 
     f.theta = theta;
     f.loglik = lm;
   } else {
-    f.loglik = poisson_loglik(d.y, r.mu);
+    f.loglik = grouped_poisson_loglik(P, cs, r.mu);
   }
   if (!converged)
     throw ModelError(std::string("the ") + to_string(family) + " model did not converge in " +
                      std::to_string(o.max_iterations) + " iterations");
   f.beta = to_std(r.beta);
-  f.eta = to_std(r.eta);
   const MatrixXd cov = r.xtwx.inverse();
   for (Eigen::Index j = 0; j < cov.rows(); ++j) f.se.push_back(std::sqrt(cov(j, j)));
   f.deviance = r.deviance;
@@ -409,12 +558,34 @@ GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family 
   f.aic = -2.0 * f.loglik + 2.0 * f.parameters;
   f.bic = -2.0 * f.loglik + std::log(n) * f.parameters;
   double chi2 = 0;
-  for (std::size_t i = 0; i < d.y.size(); ++i) {
-    const double m = r.mu(static_cast<Eigen::Index>(i));
+  for (std::size_t g = 0; g < P.size(); ++g) {
+    const double m = r.mu(static_cast<Eigen::Index>(g));
     const double var = family == Family::nb2 && std::isfinite(theta) ? m + m * m / theta : m;
-    chi2 += (d.y[i] - m) * (d.y[i] - m) / var;
+    chi2 += (P.y2[g] - 2.0 * m * P.y[g] + P.n[g] * m * m) / var;
   }
   f.pearson_dispersion = chi2 / std::max(1.0, n - static_cast<double>(X.cols()));
+  return f;
+}
+
+void fill_row_eta(const Design& d, GlmFit& f) {
+  f.eta.assign(d.rows(), f.beta.empty() ? 0.0 : f.beta[0]);
+  for (std::size_t k = 0; k < f.columns.size(); ++k) {
+    const double b = f.beta[k + 1];
+    d.columns[f.columns[k]]->for_each([&](std::size_t i) { f.eta[i] += b; });
+  }
+}
+
+GlmFit fit_glm(const Design& d, const std::vector<std::size_t>& columns, Family family, const GlmOptions& o,
+               const GlmFit* start) {
+  if (start != nullptr && (start->family != family || start->eta.size() != d.rows())) start = nullptr;
+  if (family == Family::nbii) return fit_nbii(d, columns, o, start);
+  std::vector<std::size_t> cols = columns;
+  if (start != nullptr) cols.insert(cols.end(), start->columns.begin(), start->columns.end());
+  std::sort(cols.begin(), cols.end());
+  cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+  const Patterns P = group_rows(d, cols);
+  GlmFit f = fit_glm_grouped(P, count_stats(d.y), columns, family, o, start);
+  fill_row_eta(d, f);
   return f;
 }
 

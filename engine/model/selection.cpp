@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <optional>
 
 #include "core/parallel.hpp"
+#include "model/patterns.hpp"
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -25,32 +27,48 @@ std::string fmt(double v) {
 GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Family family,
                     std::vector<std::string>* steps, const GlmOptions& glm) {
   std::vector<std::size_t> current;
-  GlmFit best = fit_glm(d, current, family, glm);
+  // Poisson and NB2 are fitted over groups of cells sharing a row pattern
+  // (exact; see model/patterns.hpp): per step the cells are grouped by the
+  // current model's columns, an added column splits those groups.
+  const bool grouped = family != Family::nbii;
+  const CountStats cs = grouped ? count_stats(d.y) : CountStats{};
+  Patterns P;
+  if (grouped) P = group_rows(d, current);
+  GlmFit best = grouped ? fit_glm_grouped(P, cs, current, family, glm, nullptr) : fit_glm(d, current, family, glm);
   if (steps) steps->push_back(std::string(to_string(family)) + ": null model, BIC " + fmt(best.bic));
   Progress progress(std::string("stepwise BIC (") + to_string(family) + ")", 0);
   for (int step = 0; step < 200; ++step) {
     // The moves: add each pool column not in the model, drop each column in it.
     std::vector<std::vector<std::size_t>> moves;
     std::vector<std::string> names;
+    std::vector<std::size_t> added;  // per move: the column added (SIZE_MAX: a drop)
+    if (grouped && step > 0) P = group_rows(d, current);
     for (std::size_t c : pool) {
       if (std::find(current.begin(), current.end(), c) != current.end()) continue;
       auto cols = current;
       cols.push_back(c);
       std::sort(cols.begin(), cols.end());
       moves.push_back(cols);
+      added.push_back(c);
       names.push_back("+ " + d.names[c]);
     }
     for (std::size_t k = 0; k < current.size(); ++k) {
       auto cols = current;
       cols.erase(cols.begin() + static_cast<std::ptrdiff_t>(k));
       moves.push_back(cols);
+      added.push_back(SIZE_MAX);
       names.push_back("- " + d.names[current[k]]);
     }
     // Fit them on all cores; pick the best in move order (deterministic).
     std::vector<std::optional<GlmFit>> fits(moves.size());
     parallel_for(moves.size(), [&](std::size_t m) {
       try {
-        fits[m] = fit_glm(d, moves[m], family, glm, &best);
+        if (!grouped)
+          fits[m] = fit_glm(d, moves[m], family, glm, &best);
+        else if (added[m] != SIZE_MAX)
+          fits[m] = fit_glm_grouped(refine(P, d, added[m]), cs, moves[m], family, glm, &best);
+        else
+          fits[m] = fit_glm_grouped(P, cs, moves[m], family, glm, &best);
       } catch (const ModelError&) {
         // a singular or non-converging candidate model is not a move
       }
@@ -68,6 +86,7 @@ GlmFit stepwise_bic(const Design& d, const std::vector<std::size_t>& pool, Famil
     current = best.columns;
     if (steps) steps->push_back(std::string(to_string(family)) + ": " + names[chosen] + ", BIC " + fmt(best.bic));
   }
+  if (grouped) fill_row_eta(d, best);
   return best;
 }
 
@@ -119,10 +138,12 @@ Selection select_model(const Design& d, const std::vector<std::string>& group, c
     }
   }
   s.seconds_stepwise = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  s.pool_patterns = group_rows(d, s.screened).size();
   if (want_poisson && nb_fitted)
     s.chosen = s.negbin.bic < s.poisson.bic ? s.negbin : s.poisson;
   else
     s.chosen = nb_fitted ? s.negbin : s.poisson;
+  s.chosen_patterns = group_rows(d, s.chosen.columns).size();
   return s;
 }
 

@@ -30,6 +30,7 @@ struct Selection {
   GlmFit chosen;
   std::vector<std::string> steps;       // what stepwise did, for the report
   double seconds_screening = 0, seconds_stepwise = 0;
+  std::size_t pool_patterns = 0, chosen_patterns = 0;  // distinct row patterns of the screened columns, of the chosen model's
 };
 
 // `group` names the factor and operationalization of each column

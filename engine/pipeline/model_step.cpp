@@ -203,6 +203,11 @@ ModelResult fit_model_on_counts(const Study& study, const ops::StudyCells& cells
     rep["families_compared"] = fams;
     rep["stepwise"] = r.selection.steps;
     rep["seconds"] = {{"screening", r.selection.seconds_screening}, {"stepwise", r.selection.seconds_stepwise}};
+    // The fits run over groups of cells sharing a row pattern: how many.
+    rep["row_patterns"] = {{"screening", cv.patterns},
+                           {"screening_by_fold", cv.fold_patterns},
+                           {"screened_pool", r.selection.pool_patterns},
+                           {"chosen_model", r.selection.chosen_patterns}};
   }
 
   // Relative risk values and the risk score.
