@@ -44,6 +44,9 @@
 #    58 % of the peak at the 100 m band, see README "Benchmarks"); some density
 #    candidates are therefore 0/1 in other cells, and the screening and
 #    stepwise can pick other bands or factors.
+#    RTM_R_DENSITY=exact replaces density.ppp by the exact quartic sum at the
+#    cell centres (spatstat crosspairs within 600 m, summed per cell): the
+#    check that the other steps are the same as rtm's, not the analyst's way.
 #  - Layers are clipped to the grid's box padded by 600 m instead of to the
 #    area buffered by 600 m: no candidate changes (a feature farther than 600 m
 #    from every study cell centre is in no band), only fewer points are tested.
@@ -242,15 +245,28 @@ for (L in names(layers)) {
   for (b in bands) cols[[sprintf("%s.proximity.%gm", L, b)]] <- d <= b
 }
 step("proximity", t0)
+exact <- Sys.getenv("RTM_R_DENSITY", "spatstat") == "exact"
+say("rpipe.density_method", if (exact) "exact (crosspairs quartic sum)" else "spatstat density.ppp (FFT on pixels)")
 t0 <- tick()
 for (L in names(layers)) {
   p <- xy_of(layers[[L]])
   keep <- inside.owin(p$x, p$y, W)
   X <- ppp(p$x[keep], p$y[keep], window = W, check = FALSE)
+  if (exact) {  # the quartic sum at the cell centres themselves, as rtm computes it
+    pr <- crosspairs(cells_ppp, X, rmax = max(bands), what = "ijd")
+  }
   for (b in bands) {
-    im <- density.ppp(X, sigma = b / sqrt(8), kernel = "quartic", edge = FALSE,
-                      dimyx = c(nrow + 2 * pad, ncol + 2 * pad))
-    cols[[sprintf("%s.density.%gm", L, b)]] <- dichotomize(im$v[pix])
+    v <- if (exact) {
+      u <- pr$d^2 / b^2
+      w <- ifelse(u < 1, 3 / (pi * b^2) * (1 - u)^2, 0)
+      r <- rowsum(w, pr$i)
+      out <- numeric(n); out[as.integer(rownames(r))] <- r[, 1]; out
+    } else {
+      im <- density.ppp(X, sigma = b / sqrt(8), kernel = "quartic", edge = FALSE,
+                        dimyx = c(nrow + 2 * pad, ncol + 2 * pad))
+      im$v[pix]
+    }
+    cols[[sprintf("%s.density.%gm", L, b)]] <- dichotomize(v)
   }
 }
 step("density", t0)
@@ -258,6 +274,7 @@ x <- do.call(cbind, cols)
 storage.mode(x) <- "double"
 ones <- colSums(x)
 say("rpipe.candidates", ncol(x))
+say("rpipe.cells_with_1", paste(sprintf("%s=%d", colnames(x), ones), collapse = ","))
 say("rpipe.constant_candidates", sum(ones == 0 | ones == n))
 x <- x[, ones > 0 & ones < n, drop = FALSE]
 order_rtm <- unlist(lapply(names(layers), function(L)
