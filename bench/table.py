@@ -95,7 +95,7 @@ for cs in ("100", "50"):
     cpu = f"CPU rtm {s(f(f'run{cs}.cpu_s'))}, R {s(f(f'r{cs}.cpu_s'))}"
     rows.append((f"whole pipeline, Chicago {cs} m: rtm run vs R pipeline", s(w),
                  f"R pipeline (bench/pipeline.R) {s(rw)}, {s(f(f'r{cs}.rss_mb'), 'MB')} peak", ratio(rw, w),
-                 f"{cpu}; R steps: {steps}; R family {kv.get(p + 'family')}, {kv.get(p + 'places')} places; {same}"))
+                 f"{cpu}; R steps: {steps}; R density: {kv.get(p + 'density_method')}; R family {kv.get(p + 'family')}, {kv.get(p + 'places')} places; {same}"))
 rows.append(("candidate memory", f"{kv.get('cand.bytes_per')} bytes per candidate per cell", "8 (a double)",
              f"{8 / float(kv['cand.bytes_per']):.0f}x" if kv.get("cand.bytes_per") else "-",
              f"{kv.get('cand.n')} candidates"))
