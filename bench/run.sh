@@ -4,8 +4,11 @@
 #   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release
 #   ninja -C build-bench rtm rtm_bench_candidates rtm_bench_stages
 #   bench/run.sh [BUILD_DIR]          (default build-bench)
-# Needs R with spatstat and glmnet, and /usr/bin/time. Set RTM_BENCH_25M=0 to
-# skip the 25 m run (it is otherwise cut at RTM_BENCH_25M_LIMIT seconds, 300).
+# Needs R with sf, spatstat, glmnet and MASS, and /usr/bin/time. Set
+# RTM_BENCH_25M=0 to skip the 25 m run (it is otherwise cut at
+# RTM_BENCH_25M_LIMIT seconds, 300). The R pipeline (bench/pipeline.R) runs at
+# 100 m right after rtm's 100 m run; RTM_BENCH_R50=1 runs it at 50 m too (after
+# rtm's 50 m run); each R run is cut at RTM_BENCH_R_LIMIT seconds (3600).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build-bench}
@@ -43,15 +46,35 @@ run_timed() {  # key study limit_s [rtm args...] -> key.wall_s, key.rss_mb (or k
   if timeout "$limit" /usr/bin/time -v -o "$tmp/$key.time" "$rtm" run "$study" --out "$tmp/out-$key" -q "$@" \
       > /dev/null 2> "$tmp/$key.err"; then
     awk -v k="$key" -F': ' '/Elapsed \(wall clock\)/{n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print k ".wall_s " s}
-      /Maximum resident set size/{printf "%s.rss_mb %.0f\n", k, $2/1024}' "$tmp/$key.time" >> "$tmp/k.txt"
+      /Maximum resident set size/{printf "%s.rss_mb %.0f\n", k, $2/1024}
+      /User time|System time/{cpu+=$2} END{printf "%s.cpu_s %.2f\n", k, cpu}' "$tmp/$key.time" >> "$tmp/k.txt"
   else
     echo "$key.not_run over_${limit}s_or_failed" >> "$tmp/k.txt"
   fi
+  [[ -f "$tmp/out-$key/report.json" ]] && cp "$tmp/out-$key/report.json" "$tmp/$key.report.json"
   rm -rf "$tmp/out-$key"
+}
+r_timed() {  # cell size -> r<cs>.wall_s, r<cs>.rss_mb, r<cs>.rpipe.* (or r<cs>.not_run)
+  local key=r$1 limit=${RTM_BENCH_R_LIMIT:-3600}
+  echo "bench: R pipeline chicago at $1 m (limit $limit s) ..." >&2
+  if timeout "$limit" /usr/bin/time -v -o "$tmp/$key.time" Rscript "$here/bench/pipeline.R" "$1" "$shared/data/chicago" \
+      > "$tmp/$key.out" 2> "$tmp/$key.err"; then
+    awk -v k="$key" -F': ' '/Elapsed \(wall clock\)/{n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print k ".wall_s " s}
+      /Maximum resident set size/{printf "%s.rss_mb %.0f\n", k, $2/1024}
+      /User time|System time/{cpu+=$2} END{printf "%s.cpu_s %.2f\n", k, cpu}' "$tmp/$key.time" >> "$tmp/k.txt"
+    sed "s/^/$key./" "$tmp/$key.out" >> "$tmp/k.txt"
+  else
+    echo "$key.not_run over_${limit}s_or_failed" >> "$tmp/k.txt"
+  fi
 }
 for cs in 100 50; do
   echo "bench: rtm run chicago at ${cs} m ..." >&2
   run_timed "run$cs" "$(study_at $cs)" 1800
+  if [[ $cs = 100 || "${RTM_BENCH_R50:-0}" = 1 ]]; then
+    r_timed "$cs"
+  else
+    echo "r$cs.not_run skipped (RTM_BENCH_R50=1 runs it)" >> "$tmp/k.txt"
+  fi
 done
 if [[ "${RTM_BENCH_25M:-1}" != 0 ]]; then
   echo "bench: rtm run chicago at 25 m (limit ${RTM_BENCH_25M_LIMIT:-300} s) ..." >&2
@@ -68,4 +91,4 @@ done
 # Chicago 100 m: -j 1 here against the 100 m run above (all cores: -j 2 on this machine).
 run_timed chicago_j1 "$(study_at 100)" 1800 -j 1
 
-python3 "$here/bench/table.py" "$tmp/k.txt" "$(nproc)"
+python3 "$here/bench/table.py" "$tmp/k.txt" "$(nproc)" "$tmp"

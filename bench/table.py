@@ -1,13 +1,18 @@
 """Formats the key/value lines of bench/run.sh as one Markdown table."""
+import json
+import os
 import statistics
 import sys
 
 kv = {}
+multi = {}  # every value of a repeated key (the R pipeline's factor lines)
 for line in open(sys.argv[1]):
     parts = line.strip().split(None, 1)
     if len(parts) == 2:
         kv[parts[0]] = parts[1]
+        multi.setdefault(parts[0], []).append(parts[1])
 cores = sys.argv[2] if len(sys.argv) > 2 else "?"
+tmpdir = sys.argv[3] if len(sys.argv) > 3 else None
 
 
 def f(key):
@@ -56,6 +61,41 @@ for cs in ("100", "50", "25"):
     note = kv.get(f"run{cs}.not_run")
     rows.append((f"rtm run chicago, {cs} m cells", f"{s(w)}, {s(m, 'MB')} peak" if w else f"not run ({note})",
                  "-", "-", ""))
+
+
+def rtm_factors(key):
+    """Selected candidate names (risk and protective) of an rtm run's report.json, or None."""
+    if not tmpdir or not os.path.exists(os.path.join(tmpdir, f"{key}.report.json")):
+        return None
+    rep = json.load(open(os.path.join(tmpdir, f"{key}.report.json")))
+    m = rep.get("model", rep)
+    return [f["name"] for f in m.get("factors", []) + m.get("protective_factors", [])]
+
+
+for cs in ("100", "50"):
+    w, rw = f(f"run{cs}.wall_s"), f(f"r{cs}.wall_s")
+    if rw is None:
+        rows.append((f"whole pipeline, Chicago {cs} m: rtm run vs R pipeline", s(w), f"R pipeline not run ({kv.get(f'r{cs}.not_run')})", "-", ""))
+        continue
+    p = f"r{cs}.rpipe."
+    steps = ", ".join(f"{lab} {s(f(p + k + '_s'))}" for lab, k in (
+        ("read", "read"), ("grid", "grid"), ("proximity", "proximity"), ("density", "density"),
+        ("cv.glmnet", "screen"), ("stepAIC Poisson", "stepwise_poisson"), ("stepAIC glm.nb", "stepwise_nb"),
+        ("score", "score"), ("places", "places")))
+    ours = rtm_factors(f"run{cs}")
+    theirs = [v.split()[0] for v in multi.get(p + "factor", [])]
+    if ours is None:
+        same = "rtm factors not read"
+    else:
+        common = len(set(ours) & set(theirs))
+        same = (f"factors: {common} in common of rtm {len(ours)} / R {len(theirs)}"
+                + ("" if common == len(ours) == len(theirs) else
+                   f" (only rtm: {', '.join(sorted(set(ours) - set(theirs))) or '-'}; "
+                   f"only R: {', '.join(sorted(set(theirs) - set(ours))) or '-'})"))
+    cpu = f"CPU rtm {s(f(f'run{cs}.cpu_s'))}, R {s(f(f'r{cs}.cpu_s'))}"
+    rows.append((f"whole pipeline, Chicago {cs} m: rtm run vs R pipeline", s(w),
+                 f"R pipeline (bench/pipeline.R) {s(rw)}, {s(f(f'r{cs}.rss_mb'), 'MB')} peak", ratio(rw, w),
+                 f"{cpu}; R steps: {steps}; R density: {kv.get(p + 'density_method')}; R family {kv.get(p + 'family')}, {kv.get(p + 'places')} places; {same}"))
 rows.append(("candidate memory", f"{kv.get('cand.bytes_per')} bytes per candidate per cell", "8 (a double)",
              f"{8 / float(kv['cand.bytes_per']):.0f}x" if kv.get("cand.bytes_per") else "-",
              f"{kv.get('cand.n')} candidates"))
