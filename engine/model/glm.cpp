@@ -320,6 +320,36 @@ double grouped_nb2_loglik(const Patterns& P, const CountStats& cs, const VectorX
   return ll - cs.lgamma1;
 }
 
+// The theta maximizing an NB2 likelihood with fixed means, given its score
+// and information in theta (the caller has ruled out the Poisson limit: the
+// counts have excess variance). MASS's Newton iteration from its moment start
+// t0; where Newton fails (it leaves (0, 1e6] or does not settle) bisection of
+// the score in log theta. Beyond 1e6 the NB2 and Poisson likelihoods agree to
+// the precision that matters (infinity is returned); a score still falling at
+// 1e-10 means the likelihood keeps rising as theta goes to 0 (0 is returned:
+// no fit).
+template <class Score, class Info>
+double maximize_theta(double t0, int max_iterations, Score score, Info info) {
+  double t = t0;
+  for (int it = 0; it < max_iterations; ++it) {
+    t = std::fabs(t);
+    const double i = info(t);
+    const double del = score(t) / i;
+    t += del;
+    if (!std::isfinite(t) || t <= 0 || t > 1e6) break;
+    // A maximum (positive information), not a minimum Newton may also find.
+    if (std::fabs(del) < 1e-10 * std::max(1.0, t) && i > 0) return t;
+  }
+  double lo = 1e-10, hi = 1e6;
+  if (score(hi) >= 0) return std::numeric_limits<double>::infinity();
+  if (score(lo) <= 0) return 0.0;
+  for (int it = 0; it < 200 && hi / lo - 1.0 > 1e-13; ++it) {
+    const double mid = std::sqrt(lo * hi);
+    (score(mid) > 0 ? lo : hi) = mid;
+  }
+  return std::sqrt(lo * hi);
+}
+
 // MASS::theta.ml over groups (the same iteration as theta_ml).
 double grouped_theta_ml(const Patterns& P, const CountStats& cs, const VectorXd& mu, int max_iterations = 50) {
   const double n = cs.n;
@@ -344,29 +374,17 @@ double grouped_theta_ml(const Patterns& P, const CountStats& cs, const VectorXd&
     const double m = m_(g);
     s += P.y2[g] / (m * m) - 2.0 * P.y[g] / m + P.n[g];
   }
-  double t = n / s;
-  for (int it = 0; it < max_iterations; ++it) {
-    t = std::fabs(t);
-    double info = 0;
-    for (const auto& [v, k] : cs.hist) info -= k * trigamma_diff(t, v);
-    info -= n / t;
+  auto info = [&](double t) {
+    double i = 0;
+    for (const auto& [v, k] : cs.hist) i -= k * trigamma_diff(t, v);
+    i -= n / t;
     for (std::size_t g = 0; g < G; ++g) {
       const double m = m_(g);
-      info += 2.0 * P.n[g] / (m + t) - (P.y[g] + P.n[g] * t) / ((m + t) * (m + t));
+      i += 2.0 * P.n[g] / (m + t) - (P.y[g] + P.n[g] * t) / ((m + t) * (m + t));
     }
-    const double del = score(t) / info;
-    t += del;
-    if (!std::isfinite(t) || t <= 0 || t > 1e6) break;
-    if (std::fabs(del) < 1e-10 * std::max(1.0, t) && info > 0) return t;
-  }
-  double lo = 1e-10, hi = 1e6;
-  if (score(hi) >= 0) return inf;
-  if (score(lo) <= 0) return 0.0;
-  for (int it = 0; it < 200 && hi / lo - 1.0 > 1e-13; ++it) {
-    const double mid = std::sqrt(lo * hi);
-    (score(mid) > 0 ? lo : hi) = mid;
-  }
-  return std::sqrt(lo * hi);
+    return i;
+  };
+  return maximize_theta(n / s, max_iterations, score, info);
 }
 
 // IRLS over groups; with no start, the first step is the one irls() takes
@@ -445,33 +463,15 @@ double theta_ml(const std::vector<double>& y, const std::vector<double>& mu, int
       sc += digamma_diff(t, y[i]) + std::log(t) + 1.0 - std::log(t + mu[i]) - (y[i] + t) / (mu[i] + t);
     return sc;
   };
-  // MASS's Newton iteration from its moment start.
-  double s = 0;
+  double s = 0;  // MASS's moment start: n / s
   for (std::size_t i = 0; i < y.size(); ++i) s += (y[i] / mu[i] - 1.0) * (y[i] / mu[i] - 1.0);
-  double t = n / s;
-  for (int it = 0; it < max_iterations; ++it) {
-    t = std::fabs(t);
-    double info = 0;
-    for (std::size_t i = 0; i < y.size(); ++i)
-      info += -trigamma_diff(t, y[i]) - 1.0 / t + 2.0 / (mu[i] + t) - (y[i] + t) / ((mu[i] + t) * (mu[i] + t));
-    const double del = score(t) / info;
-    t += del;
-    if (!std::isfinite(t) || t <= 0 || t > 1e6) break;
-    // A maximum (positive information), not a minimum Newton may also find.
-    if (std::fabs(del) < 1e-10 * std::max(1.0, t) && info > 0) return t;
-  }
-  // Newton failed (it left (0, 1e6] or did not settle): bisect the score in
-  // log theta. Beyond 1e6 the NB2 and Poisson likelihoods agree to the
-  // precision that matters; a score still falling at 1e-10 means the
-  // likelihood keeps rising as theta goes to 0 (returned as 0: no fit).
-  double lo = 1e-10, hi = 1e6;
-  if (score(hi) >= 0) return inf;
-  if (score(lo) <= 0) return 0.0;
-  for (int it = 0; it < 200 && hi / lo - 1.0 > 1e-13; ++it) {
-    const double mid = std::sqrt(lo * hi);
-    (score(mid) > 0 ? lo : hi) = mid;
-  }
-  return std::sqrt(lo * hi);
+  auto info = [&](double t) {
+    double i = 0;
+    for (std::size_t k = 0; k < y.size(); ++k)
+      i += -trigamma_diff(t, y[k]) - 1.0 / t + 2.0 / (mu[k] + t) - (y[k] + t) / ((mu[k] + t) * (mu[k] + t));
+    return i;
+  };
+  return maximize_theta(n / s, max_iterations, score, info);
 }
 
 GlmFit fit_glm_grouped(const Patterns& P, const CountStats& cs, const std::vector<std::size_t>& columns, Family family,
