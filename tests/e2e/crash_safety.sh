@@ -185,15 +185,30 @@ if "$RTM" run --help 2>&1 | grep -q -- '--as-of'; then
     week=$(awk -v a="$t0" -v b="$(date +%s.%N)" -v d="$week" \
       'BEGIN { t = b - a; if (d != "" && d < t) t = d; printf "%.2f", t }')
   done
-  echo "the next Monday job (model re-applied) takes ${week} s"
-  check_runs() {  # the ledger and the 2018-01-08 run as they were; the killed run's folder has no half-written file
-    local label="$1" bad=0 now new
+  week_products=$(find "$work/runs-timing/sample-city-2018-01-15" -maxdepth 1 -type f -not -name '.*' | wc -l)
+  echo "the next Monday job (model re-applied) takes ${week} s and writes ${week_products} products"
+  check_runs() {
+    # Either the ledger is as it was (the killed run is not recorded), or the
+    # run was recorded completely (the kill came after the ledger's rename, e.g.
+    # while the process was exiting): the ledger then lists the new run once,
+    # and its folder holds every product. The earlier run is intact either way,
+    # and nothing under a final name is half-written.
+    local label="$1" bad=0 now new recorded
+    new="$runs/sample-city-2018-01-15"
+    ogrinfo -ro -q "$runs/ledger.gpkg" > /dev/null 2>&1 || { echo "FAIL [$label]: ledger.gpkg is not readable"; bad=1; }
     now="$(tree_sums "$runs" | grep -v '/sample-city-2018-01-15/')"
     if [ "$now" != "$ledger_base" ]; then
-      echo "FAIL [$label]: the ledger or an earlier run changed:"; diff <(echo "$ledger_base") <(echo "$now") | sed 's/^/    /'; bad=1
+      recorded=$(ogrinfo -ro -q -dialect SQLite -sql "SELECT count(*) AS n FROM runs WHERE as_of = '2018-01-15'" \
+                 "$runs/ledger.gpkg" 2> /dev/null | awk -F'= ' '/n \(Integer/ { print $2 }')
+      earlier="$(tree_sums "$runs" | grep -v '/sample-city-2018-01-15/' | grep -v ' ./ledger.gpkg$')"
+      if [ "$recorded" = "1" ] && [ "$earlier" = "$(echo "$ledger_base" | grep -v ' ./ledger.gpkg$')" ] &&
+         [ "$(find "$new" -maxdepth 1 -type f -not -name '.*' | wc -l)" -eq "$week_products" ]; then
+        echo "note [$label]: the run had recorded itself completely before the kill"
+      else
+        echo "FAIL [$label]: the ledger or an earlier run changed (new run recorded: ${recorded:-?}):"
+        diff <(echo "$ledger_base") <(echo "$now") | sed 's/^/    /'; bad=1
+      fi
     fi
-    ogrinfo -ro -q "$runs/ledger.gpkg" > /dev/null 2>&1 || { echo "FAIL [$label]: ledger.gpkg is not readable"; bad=1; }
-    new="$runs/sample-city-2018-01-15"
     if [ -d "$new" ]; then
       while read -r f; do
         [ -z "$f" ] && continue
@@ -202,9 +217,10 @@ if "$RTM" run --help 2>&1 | grep -q -- '--as-of'; then
         esac
       done < <(cd "$new" && find . -maxdepth 1 -type f -not -name '.*' -printf '%f\n')
       n=$(find "$new" -maxdepth 1 -type f -not -name '.*' | wc -l)
-      [ "$n" -gt 0 ] && echo "note [$label]: the killed run's folder holds $n complete products that the ledger does not record"
+      [ "$n" -gt 0 ] && [ "$now" = "$ledger_base" ] &&
+        echo "note [$label]: the killed run's folder holds $n complete products that the ledger does not record"
     fi
-    [ $bad -eq 0 ] && echo "ok [$label]: ledger and earlier run intact"
+    [ $bad -eq 0 ] && echo "ok [$label]: ledger consistent and earlier run intact"
     [ $bad -eq 0 ] || fail=1
   }
   for f in 0.2 0.4 0.6 0.8 0.95; do
@@ -231,6 +247,15 @@ if "$RTM" run --help 2>&1 | grep -q -- '--as-of'; then
       kill_at "$name" "$k" run "$work/study2017.toml" --as-of 2018-01-15 --runs "$runs" --quiet
       check_runs "Monday job killed at the ledger's rename ($name call $k)"
     done
+    # Killed as it exits (after the ledger's rename): the run must be recorded completely.
+    rm -rf "$runs"; cp -a "$work/runs-baseline" "$runs"
+    ($STRACE -f -qq -o /dev/null -e trace=exit_group -e inject=exit_group:signal=KILL \
+      "$RTM" run "$work/study2017.toml" --as-of 2018-01-15 --runs "$runs" --quiet; true) 2> /dev/null
+    out_check="$(check_runs "Monday job killed at its exit")"
+    echo "$out_check"
+    grep -q "recorded itself completely" <<< "$out_check" ||
+      { echo "FAIL: a Monday job killed at its exit (after the ledger's rename) is not recorded"; fail=1; }
+    grep -q "^FAIL" <<< "$out_check" && fail=1
   fi
 else
   echo "note: this rtm has no --as-of (Monday job); the ledger was not tested"
