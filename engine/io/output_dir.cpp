@@ -211,6 +211,10 @@ std::vector<std::string> StagedOutputs::commit() {
         fs::remove_all(dir_, ec);  // the previous folder, now under the staging name
         return names_;
       }
+      // Only a file system without the exchange falls back; any other error
+      // (I/O, permissions) fails the commit and leaves the run folder as it was.
+      if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+        throw OutputError("cannot move the products into " + out_ + ": " + std::strerror(errno));
     } catch (const fs::filesystem_error& e) {
       throw OutputError("cannot assemble the products for " + out_ + ": " + e.what());
     }
