@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,7 +16,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <cstring>
 
 #include "core/error.hpp"
 #include "io/output_dir.hpp"
