@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "pipeline/goal.hpp"
 #include "pipeline/study_config.hpp"
+#include "test_support.hpp"
 
 using rtm::pipeline::GoalConfig;
 using rtm::pipeline::GoalIncident;
@@ -36,14 +37,7 @@ const std::string kStudy =
     "[study]\nname = \"unit\"\nblock_length_m = 200\n[study.area]\nsource = \"area.geojson\"\n"
     "[incidents]\nsource = \"inc.csv\"\nx = \"lon\"\ny = \"lat\"\ncrs = \"EPSG:4326\"\ndate_column = \"date\"\n";
 
-std::string config_error(const std::string& text) {
-  try {
-    (void)rtm::pipeline::parse_study_config(text, kPath);
-  } catch (const rtm::ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string config_error(const std::string& text) { return rtm_test::config_error(text, kPath); }
 
 }  // namespace
 

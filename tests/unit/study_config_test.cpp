@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "pipeline/study_config.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -28,14 +29,7 @@ const std::string kMinimal =
     "crs = \"EPSG:4326\"\n";           // 12
 
 // The message of the ConfigError thrown by parsing `text`, or "" if none.
-std::string config_error(const std::string& text) {
-  try {
-    (void)rtm::pipeline::parse_study_config(text, kPath);
-  } catch (const rtm::ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string config_error(const std::string& text) { return rtm_test::config_error(text, kPath); }
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);

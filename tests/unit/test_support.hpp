@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+#include "pipeline/study_config.hpp"
+
 namespace rtm_test {
 
 // Quotes a string for a POSIX shell command line.
@@ -83,5 +86,16 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The message of the ConfigError thrown by parsing `text` as the study file
+// `path`, or "" if it parses.
+inline std::string config_error(const std::string& text, const std::string& path) {
+  try {
+    (void)rtm::pipeline::parse_study_config(text, path);
+  } catch (const rtm::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace rtm_test
