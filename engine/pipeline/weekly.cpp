@@ -203,6 +203,20 @@ nlohmann::json change_between(const Ledger& l, const std::string& prev_id, const
                    "(new, persistent) and the previous run's (no longer high-risk)"}};
 }
 
+// The latest run of `study` before `as_of` (ISO dates compare as text) that
+// `usable` accepts, or nullptr.
+template <class Usable>
+const io::GpkgRow* previous_run(const io::GpkgLayer& runs, const std::string& study, const std::string& as_of,
+                                Usable usable) {
+  const std::size_t st = col(runs, "study"), as = col(runs, "as_of");
+  const io::GpkgRow* prev = nullptr;
+  for (const auto& row : runs.rows)
+    if (text(row.values[st]) == study && text(row.values[as]) < as_of &&
+        (prev == nullptr || text(row.values[as]) > text(prev->values[as])) && usable(row))
+      prev = &row;
+  return prev;
+}
+
 }  // namespace
 
 WeeklyResult run_weekly(const WeeklyOptions& o) {
@@ -245,16 +259,11 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
                        {"model", r.reselected ? "selected in this run" : "re-applied from " + model_id},
                        {"model_as_of", r.reselected ? o.as_of : model_as_of}};
   // The previous run of this study, whose places the briefing compares with.
-  {
-    const std::size_t st = col(ledger.runs, "study"), as = col(ledger.runs, "as_of"), fo = col(ledger.runs, "folder");
-    std::string prev_as_of;
-    for (const auto& row : ledger.runs.rows)
-      if (text(row.values[st]) == config.name && text(row.values[as]) < o.as_of && text(row.values[as]) > prev_as_of &&
-          fs::is_directory(text(row.values[fo]))) {
-        prev_as_of = text(row.values[as]);
-        r.previous_dir = text(row.values[fo]);
-      }
-  }
+  const std::size_t folder_c = col(ledger.runs, "folder");
+  if (const io::GpkgRow* prev = previous_run(ledger.runs, config.name, o.as_of, [&](const io::GpkgRow& row) {
+        return fs::is_directory(text(row.values[folder_c]));
+      }))
+    r.previous_dir = text(prev->values[folder_c]);
   RunOptions ro;
   ro.study_file = o.study_file;
   ro.out_dir = r.out_dir;
@@ -326,13 +335,8 @@ WeeklyResult run_weekly(const WeeklyOptions& o) {
 
     // What changed since the previous run of this study.
     {
-      const std::size_t st = col(ledger.runs, "study"), as = col(ledger.runs, "as_of"), id = col(ledger.runs, "run_id"),
-                        fc = col(ledger.runs, "factors");
-      const io::GpkgRow* prev = nullptr;
-      for (const auto& row : ledger.runs.rows)
-        if (text(row.values[st]) == config.name && text(row.values[as]) < o.as_of &&
-            (prev == nullptr || text(row.values[as]) > text(prev->values[as])))
-          prev = &row;
+      const std::size_t id = col(ledger.runs, "run_id"), fc = col(ledger.runs, "factors");
+      const io::GpkgRow* prev = previous_run(ledger.runs, config.name, o.as_of, [](const io::GpkgRow&) { return true; });
       report["change"] = prev == nullptr ? nlohmann::json{{"previous_run", nullptr}}
                                          : change_between(ledger, text(prev->values[id]), run_id,
                                                           text(prev->values[fc]), factors);
