@@ -118,16 +118,6 @@ void prepare_output_dir(const std::string& dir) {
     throw OutputError("output folder " + dir + " is not writable: " + std::strerror(errno));
 }
 
-void remove_temporaries(const std::string& dir) {
-  std::error_code ec;
-  const std::string suffix = tmp_suffix();
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const std::string n = e.path().filename().string();
-    if (n.size() > suffix.size() && n[0] == '.' && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
-      fs::remove_all(e.path(), ec);
-  }
-}
-
 int remove_stale_leftovers(const std::string& dir) {
   const fs::path folder = folder_path(dir);
   const std::string sibling = "." + folder.filename().string() + ".staging-";

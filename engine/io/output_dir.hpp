@@ -19,8 +19,6 @@ void write_text_file(const std::string& path, const std::string& text);
 
 // Creates the run folder if needed and checks it is writable; throws OutputError.
 void prepare_output_dir(const std::string& dir);
-// Removes temporary files this process left in `dir` (after a failure).
-void remove_temporaries(const std::string& dir);
 // Removes what killed rtm processes left behind for the folder `dir`: staging
 // folders beside it (".NAME.staging-PID") and temporary files and staging
 // folders in it, whose process PID is no longer running. Returns how many.
