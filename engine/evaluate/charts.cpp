@@ -268,12 +268,17 @@ void write_line_chart_png(const std::string& path, const LineChart& chart, int w
   cairo_clip(cr);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   const std::size_t ncol = sizeof kPalette / sizeof kPalette[0];
-  for (std::size_t k = 0; k < chart.series.size(); ++k) {
+  // Series k's colour, width and dash, for its line and its legend sample.
+  auto series_pen = [&](std::size_t k) {
     const auto& s = chart.series[k];
     const Rgb c = kPalette[k % ncol];
     cairo_set_source_rgb(cr, c.r, c.g, c.b);
     cairo_set_line_width(cr, s.width);
     set_dash(cr, s.dash);
+  };
+  for (std::size_t k = 0; k < chart.series.size(); ++k) {
+    const auto& s = chart.series[k];
+    series_pen(k);
     bool pen = false;
     for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
       if (!s.y[i]) {
@@ -303,10 +308,7 @@ void write_line_chart_png(const std::string& path, const LineChart& chart, int w
   const double lx = right + 20;
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
     const auto& s = chart.series[k];
-    const Rgb c = kPalette[k % ncol];
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
-    cairo_set_line_width(cr, s.width);
-    set_dash(cr, s.dash);
+    series_pen(k);
     cairo_move_to(cr, lx, ly);
     cairo_line_to(cr, lx + 30, ly);
     cairo_stroke(cr);
