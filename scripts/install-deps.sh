@@ -11,7 +11,7 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev libeigen3-dev libssl-dev libboost-dev
   r-base-core r-cran-glmnet r-cran-mass r-cran-spdep r-cran-spatstat
   poppler-utils chromium nodejs
-  postgresql-15 postgresql-15-postgis-3 strace
+  postgresql-15 postgresql-15-postgis-3 strace sqlite3
 )
 
 missing=()

@@ -12,7 +12,7 @@
 set -euo pipefail
 RTM="$1"
 SRC="$2"
-command -v sqlite3 >/dev/null 2>&1 || { echo "skipped: sqlite3 not found"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "FAIL: sqlite3 not found (scripts/install-deps.sh installs it)"; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
