@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,7 @@ double timed(int reps, F&& f) {
 // GDALComputeProximity in georeferenced units. Returns seconds; fills `out`
 // (study-cell order) with GDAL's distances.
 double gdal_proximity(const rtm::GridSpec& g, const rtm::FeatureSet& fs, const rtm::ops::StudyCells& cells,
-                      std::int64_t pad, std::vector<double>* out) {
+                      std::int64_t pad, double max_m, std::vector<double>* out) {
   const std::int64_t cols = g.cols + 2 * pad, rows = g.rows + 2 * pad;
   const double west = g.west - static_cast<double>(pad) * g.cell_size_m;
   const double north = g.north + static_cast<double>(pad) * g.cell_size_m;
@@ -69,6 +70,8 @@ double gdal_proximity(const rtm::GridSpec& g, const rtm::FeatureSet& fs, const r
   char** opts = nullptr;
   opts = CSLSetNameValue(opts, "VALUES", "1");
   opts = CSLSetNameValue(opts, "DISTUNITS", "GEO");
+  opts = CSLSetNameValue(opts, "MAXDIST", std::to_string(max_m).c_str());
+  opts = CSLSetNameValue(opts, "NODATA", "-1");
   if (e == CE_None)
     e = GDALComputeProximity(src->GetRasterBand(1), dst->GetRasterBand(1), opts, nullptr, nullptr);
   CSLDestroy(opts);
@@ -82,7 +85,8 @@ double gdal_proximity(const rtm::GridSpec& g, const rtm::FeatureSet& fs, const r
   out->resize(cells.size());
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const std::int64_t r = cells.linear[i] / g.cols + pad, c = cells.linear[i] % g.cols + pad;
-    (*out)[i] = buf[static_cast<std::size_t>(r * cols + c)];
+    const float v = buf[static_cast<std::size_t>(r * cols + c)];
+    (*out)[i] = v < 0 ? std::numeric_limits<double>::infinity() : v;
   }
   return secs;
 }
@@ -136,21 +140,31 @@ int main(int argc, char** argv) {
       // Proximity: ours vs GDAL, alternated, median of 3 each.
       std::vector<double> ours, gdal;
       const auto pad = static_cast<std::int64_t>(std::ceil(study.layer_clip_m[li] / g.cell_size_m)) + 1;
+      // Both asked for distances up to the widest band (all the bands need).
+      const double widest = *std::max_element(bands.begin(), bands.end());
       std::vector<double> t_ours, t_gdal;
       for (int r = 0; r < 3; ++r) {
-        t_ours.push_back(timed(1, [&] { ours = rtm::ops::distance_field(fs, cells); }));
-        t_gdal.push_back(gdal_proximity(g, fs, cells, pad, &gdal));
+        t_ours.push_back(timed(1, [&] { ours = rtm::ops::distance_field(fs, cells, g.cell_size_m, widest); }));
+        t_gdal.push_back(gdal_proximity(g, fs, cells, pad, widest, &gdal));
       }
       std::sort(t_ours.begin(), t_ours.end());
       std::sort(t_gdal.begin(), t_gdal.end());
-      double maxdiff = 0, maxd = 0;
+      // Differences where both are within the widest band; band membership
+      // that differs (GDAL snaps points to cell centres).
+      double maxdiff = 0;
+      std::size_t both = 0, differ = 0;
       for (std::size_t i = 0; i < cells.size(); ++i) {
-        maxdiff = std::max(maxdiff, std::fabs(ours[i] - gdal[i]));
-        maxd = std::max(maxd, ours[i]);
+        if (std::isfinite(ours[i]) && std::isfinite(gdal[i])) {
+          ++both;
+          maxdiff = std::max(maxdiff, std::fabs(ours[i] - gdal[i]));
+        }
+        for (double b : bands) differ += (ours[i] <= b) != (gdal[i] <= b) ? 1 : 0;
       }
       std::printf("%s.proximity.ours_s %.5f\n%s.proximity.gdal_s %.5f\n", name.c_str(), t_ours[1], name.c_str(), t_gdal[1]);
       std::printf("%s.proximity.max_abs_diff_m %.2f\n%s.proximity.max_dist_m %.1f\n%s.proximity.gdal_pad_cells %lld\n",
-                  name.c_str(), maxdiff, name.c_str(), maxd, name.c_str(), static_cast<long long>(pad));
+                  name.c_str(), maxdiff, name.c_str(), widest, name.c_str(), static_cast<long long>(pad));
+      std::printf("%s.proximity.cells_within %zu\n%s.proximity.band_cells_differing %zu\n", name.c_str(), both,
+                  name.c_str(), differ);
 
       // Density: all bands in one pass vs brute force over every point.
       std::vector<std::vector<double>> dens;

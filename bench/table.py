@@ -40,7 +40,10 @@ for L in ("liquor_retail", "graffiti"):
     n = kv.get(f"{L}.points", "?")
     o, g = f(f"{L}.proximity.ours_s"), f(f"{L}.proximity.gdal_s")
     rows.append((f"proximity {L} ({n} pts)", s(o), f"GDALComputeProximity {s(g)}", ratio(g, o),
-                 f"max diff {kv.get(f'{L}.proximity.max_abs_diff_m')} m (bound: half-diagonal of a cell)"))
+                 f"both up to the widest band, {kv.get(f'{L}.proximity.max_dist_m')} m; max diff "
+                 f"{kv.get(f'{L}.proximity.max_abs_diff_m')} m over {kv.get(f'{L}.proximity.cells_within')} cells "
+                 f"(GDAL snaps points to cell centres: bound half a cell diagonal), "
+                 f"{kv.get(f'{L}.proximity.band_cells_differing')} cell-band memberships differ"))
 for L in ("liquor_retail", "graffiti"):
     n = kv.get(f"{L}.points", "?")
     o, b, sp = f(f"{L}.density.ours_s"), f(f"{L}.density.brute_s"), f(f"{L}.spatstat.s")

@@ -9,6 +9,7 @@
 
 #include "core/civil_time.hpp"
 #include "core/error.hpp"
+#include "core/timings.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "core/version.hpp"
@@ -107,7 +108,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "RUNS/ledger.gpkg, products in RUNS/<study>-<date>/")(
       "runs", po::value<std::string>()->default_value("runs"), "with --as-of: the folder of dated runs and the ledger")(
       "threads,j", po::value<std::size_t>(), "threads to use (default: all cores); results do not depend on it")(
-      "quiet,q", "no progress output");
+      "timings", "print wall and CPU seconds per stage on stderr at the end")("quiet,q", "no progress output");
   po::variables_map vm = parse_study_command(args, opts);
   if (vm.count("help")) {
     std::cout << opts
@@ -121,6 +122,13 @@ int cmd_run(const std::vector<std::string>& args) {
     rtm::thread_count() = vm["threads"].as<std::size_t>();
   }
   if (vm.count("quiet")) rtm::Progress::set_quiet(true);
+  rtm::enable_timings(vm.count("timings") > 0);
+  // Printed however the run ends, so a failed or slow run still shows where the time went.
+  struct PrintTimings {
+    ~PrintTimings() {
+      if (rtm::timings_enabled()) std::cerr << rtm::timings_table();
+    }
+  } print_timings;
   if (vm.count("as-of")) {
     if (vm.count("out") || vm.count("model"))
       throw rtm::UsageError("--as-of names the run folder and picks the model itself: drop --out and --model");

@@ -1,12 +1,15 @@
 #include "ops/operationalize.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "io/geometry.hpp"
 #include "ops/point_index.hpp"
+#include "ops/proximity.hpp"
 
 namespace rtm::ops {
 
@@ -32,13 +35,14 @@ Weighted kernel_points(const FeatureSet& fs, double cell_size_m) {
 }
 }  // namespace
 
-std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells) {
+std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells, double cell_size_m, double max_m) {
   if (fs.kind == GeomKind::point) {
     std::vector<double> x, y;
     for (const Feature& f : fs.features) {
       x.push_back(f.x);
       y.push_back(f.y);
     }
+    if (cell_size_m > 0 && std::isfinite(max_m)) return nearest_point_distances(x, y, cells, cell_size_m, max_m);
     PointIndex index(x, y, 200.0);
     std::vector<double> d(cells.size());
     for (std::size_t i = 0; i < cells.size(); ++i) d[i] = index.nearest_distance(cells.x[i], cells.y[i]);
@@ -46,7 +50,10 @@ std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells
   }
   std::vector<io::Wkb> geoms;
   for (const Feature& f : fs.features) geoms.push_back(f.wkb);
-  return io::nearest_distances(geoms, cells.x, cells.y);
+  std::vector<double> d = io::nearest_distances(geoms, cells.x, cells.y);
+  for (double& v : d)
+    if (v > max_m) v = std::numeric_limits<double>::infinity();
+  return d;
 }
 
 std::vector<std::vector<double>> density_fields(const FeatureSet& fs, const StudyCells& cells,
@@ -108,7 +115,8 @@ std::vector<Candidate> operationalize(const std::vector<FactorInput>& factors, c
     const FactorInput& f = factors[k];
     auto& out = per[k];
     if (f.method == "proximity" || f.method == "both") {
-      const std::vector<double> d = distance_field(*f.features, cells);
+      const double widest = f.distances_m.empty() ? 0.0 : *std::max_element(f.distances_m.begin(), f.distances_m.end());
+      const std::vector<double> d = distance_field(*f.features, cells, cell_size_m, widest);
       for (double dist : f.distances_m) {
         Candidate c{f.name, "proximity", dist, candidate_name(f.name, "proximity", dist), Bitset(cells.size()), 0,
                     dist};

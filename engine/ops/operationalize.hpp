@@ -1,6 +1,7 @@
 #pragma once
 // Operationalizing risk factors (METHOD.md §3): every (factor, proximity or
 // density, distance) triple becomes one binary candidate over the study cells.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,12 @@ struct Candidate {
 };
 
 // Exact distance from each study-cell centre to the nearest feature geometry
-// (points: a bucket index; lines and polygons: GEOS, 0 inside a polygon).
-std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells);
+// (lines and polygons: GEOS, 0 inside a polygon), +infinity where it exceeds
+// max_m. Points: binned on the grid (ops/proximity.hpp) when the cells' size
+// and a finite max_m are given, a bucket index otherwise. Proximity bands need
+// only max_m = the largest band.
+std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells, double cell_size_m = 0,
+                                   double max_m = std::numeric_limits<double>::infinity());
 
 // Quartic-kernel density at each study-cell centre, one vector per bandwidth,
 // all bandwidths in one pass over the neighbours: K(d) = 3/(pi h^2) (1 - d^2/h^2)^2

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/timings.hpp"
 #include "core/version.hpp"
 
 namespace rtm::pipeline {
@@ -63,7 +64,11 @@ std::string candidate_summary(const Study& study) {
 
 ModelResult fit_study_model(const Study& study, const nlohmann::json* saved) {
   ops::StudyCells cells;
-  std::vector<ops::Candidate> candidates = build_candidates(study, &cells);
+  std::vector<ops::Candidate> candidates = [&] {
+    StageTimer t("  operationalize");
+    return build_candidates(study, &cells);
+  }();
+  StageTimer t("  select and score");
   return fit_model_on_counts(study, cells, candidates, study.counts, saved);
 }
 

@@ -1,6 +1,7 @@
 #include "pipeline/render_step.hpp"
 
 #include "core/error.hpp"
+#include "core/timings.hpp"
 
 namespace rtm::pipeline {
 
@@ -14,6 +15,7 @@ std::vector<std::string> render_run_products(const std::string& run_dir, const s
     o.landscape = s.landscape;
     o.previous_run = s.previous_run;
     o.previous_optional = true;
+    StageTimer t("  briefing.pdf");
     with_context("while drawing the briefing " + briefing_pdf, [&] { return render::render_briefing_pdf(run_dir, briefing_pdf, o); });
     written.push_back(briefing_pdf);
   }
@@ -22,6 +24,7 @@ std::vector<std::string> render_run_products(const std::string& run_dir, const s
     o.style.audience = s.audience;
     o.width_px = s.map_width_px;
     o.dpi = s.map_dpi;
+    StageTimer t("  map.png");
     with_context("while drawing the map " + map_png, [&] {
       render::render_map_png(run_dir, map_png, o);
       return 0;

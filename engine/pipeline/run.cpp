@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "core/civil_time.hpp"
 #include "core/error.hpp"
+#include "core/timings.hpp"
 #include "io/gpkg_writer.hpp"
 #include "io/output_dir.hpp"
 #include "io/raster_writer.hpp"
@@ -98,7 +100,11 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     if (!saved.is_object() || saved.value("format", "") != "rtm-model")
       throw ModelError(options.model_file + " is not a saved rtm model (no \"format\": \"rtm-model\")");
   }
-  const Study study = load_study(config);
+  const Study study = [&] {
+    StageTimer t("read inputs, grid, counts");
+    return load_study(config);
+  }();
+  std::optional<StageTimer> t_model(std::in_place, "candidates and model");
   const ModelResult model = with_context(
       options.model_file.empty() ? std::string("while selecting the model") : "while applying the saved model " + options.model_file,
       [&] {
@@ -110,7 +116,9 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
         }
       });
 
+  t_model.reset();
   io::StagedOutputs staging(options.out_dir);
+  std::optional<StageTimer> t_write(std::in_place, "write rasters, layers.gpkg");
   io::write_cog(staging.path("grid.tif"), study.grid, study.mask);
   std::vector<std::int32_t> counts = study.counts;
   for (std::size_t i = 0; i < counts.size(); ++i)
@@ -134,21 +142,26 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     }
     tables.push_back(std::move(ctx));
   }
+  t_write.emplace("  layers.gpkg");
   io::write_gpkg(staging.path("layers.gpkg"), study.crs, tables);
+  t_write.emplace("  risk.tif, json");
 
   io::write_cog(staging.path("risk.tif"), study.grid, model.risk, -1.0);
   io::write_text_file(staging.path("candidates.json"), model.candidates_json.dump(2) + "\n");
   if (config.model.mode == "rtm") io::write_text_file(staging.path("model.json"), model.saved_model.dump(2) + "\n");
 
+  t_write.reset();
   nlohmann::json report = study_report(study);
   report["model"] = model.report;
   if (config.model.mode == "rtm") {
+    std::optional<StageTimer> t_decide(std::in_place, "places, exposure, narratives");
     Decisions dec = decide(study, model);
     if (config.goal.enabled) {
       report["goal"] = goal_section(study, &dec.place_id);
       const auto at = dec.summary_md.find("## Risk factors");
       dec.summary_md.insert(at == std::string::npos ? dec.summary_md.size() : at, goal_markdown(report["goal"]));
     }
+    t_decide.emplace("write decisions");
     io::write_cog_bands(staging.path("exposure.tif"), study.grid,
                         std::vector<io::BandF>{{"recent incidents per km2 (quartic KDE)", dec.exposure_kde},
                                                {"Gi* z-score of recent counts", dec.exposure_gi_z}},
@@ -157,6 +170,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
                         std::vector<io::Band8>{{"risk class (0 below average .. 3 highest)", dec.risk_class},
                                                {"vulnerability x exposure (3 = priority)", dec.vxe_class}},
                         255.0);
+    t_decide.emplace("  places.gpkg");
     io::write_gpkg(staging.path("places.gpkg"), study.crs, dec.places_gpkg);
     io::write_text_file(staging.path("places.csv"), dec.places_csv);
     io::write_text_file(staging.path("summary.md"), dec.summary_md);
@@ -183,7 +197,10 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     report["outputs"]["briefing.pdf"] = std::string("one-page briefing (") + config.render.audience + ")";
     report["outputs"]["map.png"] = std::string("overview map (") + config.render.audience + ")";
   }
-  if (options.before_report) options.before_report(staging.dir(), report);
+  if (options.before_report) {
+    StageTimer t("change since the previous run");
+    options.before_report(staging.dir(), report);
+  }
   io::write_text_file(staging.path("report.json"), report.dump(2) + "\n");
   if (draw) {
     // The maps are drawn from the staged products; the previous run in the
@@ -197,8 +214,10 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     rs.previous_run = options.previous_run.empty() ? options.out_dir : options.previous_run;
     const std::string briefing = config.render.briefing ? staging.path("briefing.pdf") : std::string();
     const std::string overview = config.render.map ? staging.path("map.png") : std::string();
+    StageTimer t("draw briefing and map");
     render_run_products(staging.dir(), briefing, overview, rs);
   }
+  StageTimer t("commit");
   return staging.commit();
 }
 

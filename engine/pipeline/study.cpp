@@ -6,12 +6,14 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/text.hpp"
+#include "core/timings.hpp"
 
 namespace rtm::pipeline {
 
@@ -83,6 +85,7 @@ Study load_study(const StudyConfig& config) {
     throw ConfigError(config.file + ": study.crs: " + s.crs.name + " measures in units of " +
                       std::to_string(s.crs.linear_unit_m) + " m; choose a CRS in metres");
 
+  std::optional<StageTimer> t_stage(std::in_place, "  area, grid mask");
   s.area = read_area(config.area, s.crs, &s.area_source);
   const io::Box b = s.area.bounds();
 
@@ -137,6 +140,7 @@ Study load_study(const StudyConfig& config) {
                       " m grid falls inside the study area; use smaller cells");
 
   // Incidents: inside the area polygon.
+  t_stage.emplace("  incidents");
   s.incidents = with_context("while reading the incidents", [&] {
     return read_layer(config.incidents.source, s.crs, &s.area, &s.area);
   });
@@ -236,6 +240,7 @@ Study load_study(const StudyConfig& config) {
   }
 
   // Environmental layers: clipped to the area buffered by their largest influence.
+  t_stage.emplace("  layers");
   for (const auto& lc : config.layers) {
     const double buffer_m = static_cast<double>(lc.ops.max_influence_blocks) * config.block_length_m;
     io::Area clip = s.area.buffered(buffer_m);
@@ -259,6 +264,7 @@ Study load_study(const StudyConfig& config) {
   }
 
   // Context outlines for the maps: the polygons that touch the study area.
+  t_stage.emplace("  context outlines");
   if (config.render.context) {
     const layers::LayerSource& src = *config.render.context;
     const std::string& label = config.render.context_label;

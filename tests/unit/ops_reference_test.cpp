@@ -26,6 +26,7 @@
 #include "io/geometry.hpp"
 #include "ops/cell_centres.hpp"
 #include "ops/operationalize.hpp"
+#include "ops/proximity.hpp"
 
 // GDAL is a private dependency of the engine's io library: it is linked into
 // this executable, but its include folder is not on the test target's path.
@@ -302,6 +303,80 @@ TEST_CASE("distance_field equals a brute-force nearest distance for points", "[r
   }
   report("proximity, points: max abs diff vs brute force " + fmt(worst) + " m over " +
          std::to_string(2 * cells.size()) + " cells");
+}
+
+TEST_CASE("capped point distances (binned on the grid) equal brute force within the cap", "[reference][ops]") {
+  const rtm::GridSpec g = grid();
+  Rng rng(14);
+  // Random points (some beyond the grid, a far cluster), plus a lattice on the
+  // cell corners: equidistant ties, and duplicates of the same coordinates.
+  rtm::FeatureSet pts = random_points(g, 400, rng);
+  for (int k = 0; k < 40; ++k) {
+    rtm::Feature f;
+    f.x = g.west + 50.0 * static_cast<double>(10 + k % 7);
+    f.y = g.north - 50.0 * static_cast<double>(20 + k / 7);
+    pts.features.push_back(f);
+    if (k % 3 == 0) pts.features.push_back(f);
+  }
+  std::vector<double> px, py;
+  for (const auto& f : pts.features) {
+    px.push_back(f.x);
+    py.push_back(f.y);
+  }
+  const rtm::ops::StudyCells every = all_cells(g);
+  const rtm::ops::StudyCells some = random_cells(g, 700, rng);
+  // The same cells in a shuffled order (not row-major).
+  rtm::ops::StudyCells shuffled = some;
+  {
+    std::vector<std::size_t> idx(some.size());
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::shuffle(idx.begin(), idx.end(), rng.gen);
+    for (std::size_t i = 0; i < idx.size(); ++i) {
+      shuffled.linear[i] = some.linear[idx[i]];
+      shuffled.x[i] = some.x[idx[i]];
+      shuffled.y[i] = some.y[idx[i]];
+    }
+  }
+  double worst = 0;
+  std::size_t within = 0, beyond = 0;
+  using M = rtm::ops::ProximityMethod;
+  for (M method : {M::rows, M::rings, M::automatic})
+  for (double cap : {0.0, 49.0, 125.0, 600.0}) {
+    for (const rtm::ops::StudyCells* cells : std::vector<const rtm::ops::StudyCells*>{&every, &some, &shuffled}) {
+      const std::vector<double> d = rtm::ops::nearest_point_distances(px, py, *cells, g.cell_size_m, cap, method);
+      REQUIRE(d.size() == cells->size());
+      for (std::size_t i = 0; i < cells->size(); ++i) {
+        double best = kInf;
+        for (std::size_t p = 0; p < px.size(); ++p)
+          best = std::min(best, std::hypot(px[p] - cells->x[i], py[p] - cells->y[i]));
+        INFO("method " << static_cast<int>(method) << ", cap " << cap << " m, cell (" << cells->x[i] << ", " << cells->y[i] << "): rtm " << d[i]
+                    << ", brute force " << best);
+        if (best <= cap) {
+          ++within;
+          worst = std::max(worst, std::fabs(d[i] - best));
+          CHECK(std::fabs(d[i] - best) <= 1e-9);
+        } else {
+          ++beyond;
+          CHECK(std::isinf(d[i]));
+        }
+      }
+    }
+  }
+  CHECK(within > 1000);
+  CHECK(beyond > 1000);
+  // No points: every cell beyond the cap.
+  for (double v : rtm::ops::nearest_point_distances({}, {}, some, g.cell_size_m, 600.0)) CHECK(std::isinf(v));
+  // distance_field with a cap agrees with the uncapped bucket index within the cap.
+  const std::vector<double> full = rtm::ops::distance_field(pts, every);
+  const std::vector<double> capped = rtm::ops::distance_field(pts, every, g.cell_size_m, 300.0);
+  for (std::size_t i = 0; i < every.size(); ++i) {
+    if (full[i] <= 300.0)
+      CHECK(capped[i] == full[i]);
+    else
+      CHECK(std::isinf(capped[i]));
+  }
+  report("proximity, points capped: max abs diff vs brute force " + fmt(worst) + " m over " +
+         std::to_string(within) + " cells within the cap, " + std::to_string(beyond) + " beyond it (+inf)");
 }
 
 TEST_CASE("distance_field equals a brute-force nearest distance for lines", "[reference][ops]") {
