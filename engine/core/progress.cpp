@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <mutex>
 
 namespace rtm {
 
@@ -35,6 +36,9 @@ void Progress::finish() {
 }
 
 void Progress::draw(bool final) {
+  // Reads and other work run on several threads: one line at a time.
+  static std::mutex line;
+  std::lock_guard<std::mutex> lock(line);
   if (total_ > 0) {
     const double pct = 100.0 * static_cast<double>(done_) / static_cast<double>(total_);
     std::fprintf(stderr, "\r%s: %5.1f%%", label_.c_str(), pct > 100.0 ? 100.0 : pct);

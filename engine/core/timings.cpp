@@ -45,10 +45,10 @@ StageTimer::~StageTimer() {
 
 std::string timings_table() {
   std::lock_guard<std::mutex> lock(g_mutex);
-  std::string out = "stage                               wall s    CPU s  CPU/wall\n";
+  std::string out = "stage                                                 wall s    CPU s  CPU/wall\n";
   char buf[160];
   for (const auto& e : g_entries) {
-    std::snprintf(buf, sizeof buf, "%-34s %8.2f %8.2f %8.2f\n", e.stage.c_str(), e.wall, e.cpu,
+    std::snprintf(buf, sizeof buf, "%-52s %8.2f %8.2f %8.2f\n", e.stage.c_str(), e.wall, e.cpu,
                   e.wall > 0 ? e.cpu / e.wall : 0.0);
     out += buf;
   }

@@ -184,6 +184,10 @@ GeometryIndex::GeometryIndex(const std::vector<Wkb>& geoms) : impl_(std::make_un
     GEOSSTRtree_insert_r(ctx().h, impl_->tree, impl_->geoms.back().get(),
                          reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1)));
   }
+  // GEOS builds the tree on the first query; build it now, so that queries
+  // from several threads only read it.
+  GeomPtr nowhere(GEOSGeom_createPointFromXY_r(ctx().h, 0.0, 0.0));
+  GEOSSTRtree_query_r(ctx().h, impl_->tree, nowhere.get(), [](void*, void*) {}, nullptr);
 }
 GeometryIndex::GeometryIndex(GeometryIndex&&) noexcept = default;
 GeometryIndex::~GeometryIndex() = default;
@@ -270,6 +274,12 @@ Area Area::buffered(double distance) const {
   GeomPtr b(GEOSBuffer_r(ctx().h, impl_->geom.get(), distance, 8));
   if (!b) throw DataError("cannot buffer the study area: " + ctx().last_error);
   return Area(std::make_unique<Impl>(std::move(b)));
+}
+
+Area Area::copy() const {
+  GeomPtr c(GEOSGeom_clone_r(ctx().h, impl_->geom.get()));
+  if (!c) throw DataError("cannot copy the study area: " + ctx().last_error);
+  return Area(std::make_unique<Impl>(std::move(c)));
 }
 
 Box Area::bounds() const {

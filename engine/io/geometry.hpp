@@ -37,6 +37,7 @@ void sample_line(const Wkb& line, double spacing, std::vector<double>& xs, std::
 // Lines or polygons indexed for "which geometries lie within r of (x, y)".
 class GeometryIndex {
  public:
+  // Built whole here: within() may then be called from several threads.
   explicit GeometryIndex(const std::vector<Wkb>& geoms);
   GeometryIndex(GeometryIndex&&) noexcept;
   ~GeometryIndex();
@@ -61,6 +62,9 @@ class Area {
   bool covers(double x, double y) const;     // inside or on the boundary
   bool intersects(const Wkb& wkb) const;
   Area buffered(double distance) const;
+  // An independent copy (its own prepared geometry): prepared geometries must
+  // not be queried from two threads at once, so each thread gets a copy.
+  Area copy() const;
   Box bounds() const;
   double area() const;
   Wkb wkb() const;

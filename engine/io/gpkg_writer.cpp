@@ -114,8 +114,10 @@ void write_gpkg(const std::string& path, const Crs& crs, const std::vector<GpkgL
     srs.importFromWkt(crs.wkt.c_str());
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     for (const GpkgLayer& t : layers) {
-      OGRLayer* l = ds->CreateLayer(t.name.c_str(), t.spatial ? &srs : nullptr, t.spatial ? wkbUnknown : wkbNone,
-                                    nullptr);
+      char** lco = nullptr;
+      if (t.spatial && !t.spatial_index) lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "NO");
+      OGRLayer* l = ds->CreateLayer(t.name.c_str(), t.spatial ? &srs : nullptr, t.spatial ? wkbUnknown : wkbNone, lco);
+      CSLDestroy(lco);
       if (l == nullptr) throw OutputError("cannot create table " + t.name + " in " + path + ": " + take_gdal_message());
       for (const auto& f : t.fields) {
         OGRFieldDefn fd(f.name.c_str(), ogr_type(f.type));

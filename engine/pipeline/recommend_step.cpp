@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/civil_time.hpp"
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "io/raster_writer.hpp"
 #include "ops/operationalize.hpp"
@@ -225,7 +226,8 @@ Decisions decide(const Study& study, const ModelResult& model) {
                     {"candidate", io::GpkgField::Type::text}, {"rrv", io::GpkgField::Type::real},
                     {"feature_id", io::GpkgField::Type::integer}, {"label", io::GpkgField::Type::text},
                     {"distance_to_place_m", io::GpkgField::Type::real}},
-                   {}};
+                   {},
+                   false};
   std::vector<std::int32_t> ids(static_cast<std::size_t>(g.cell_count()), 0);
   for (std::size_t k = 0; k < places.size(); ++k)
     for (std::size_t c : places[k].cells) ids[static_cast<std::size_t>(cells.linear[c])] = static_cast<std::int32_t>(k + 1);
@@ -238,12 +240,19 @@ Decisions decide(const Study& study, const ModelResult& model) {
   std::ostringstream csv;
   csv << "rank,cells,area_km2,mean_risk,max_risk,expected,observed_train,observed_recent,class,busiest_days,"
          "busiest_hours,factors,narrative\n";
+  // The features behind each place and term: independent searches, on all threads.
+  std::vector<std::vector<std::vector<std::pair<std::size_t, double>>>> responsible(places.size());
+  parallel_for(places.size(), [&](std::size_t k) {
+    responsible[k].resize(terms.size());
+    for (std::size_t t = 0; t < terms.size(); ++t)
+      responsible[k][t] = recommend::responsible_features(terms[t], finders[t], cells, places[k].cells);
+  });
   for (std::size_t k = 0; k < places.size(); ++k) {
     const Place& p = places[k];
     std::vector<std::string> sentences, factor_names;
     nlohmann::json mentions = nlohmann::json::array();
     for (std::size_t t = 0; t < terms.size(); ++t) {
-      const auto resp = recommend::responsible_features(terms[t], finders[t], cells, p.cells);
+      const auto& resp = responsible[k][t];
       if (resp.empty()) continue;
       const auto& term = terms[t];
       std::string labels;
@@ -304,20 +313,29 @@ Decisions decide(const Study& study, const ModelResult& model) {
   std::vector<std::string> factor_order;
   for (const auto& t : terms)
     if (std::find(factor_order.begin(), factor_order.end(), t.factor) == factor_order.end()) factor_order.push_back(t.factor);
-  for (const auto& factor : factor_order) {
+  // Each factor's leverage on its own thread; gathered in factor order.
+  std::vector<std::vector<recommend::FeatureLeverage>> factor_leverage(factor_order.size());
+  parallel_for(factor_order.size(), [&](std::size_t i) {
     std::vector<const recommend::FactorTerm*> ft;
     std::vector<const recommend::FeatureFinder*> ff;
+    for (std::size_t t = 0; t < terms.size(); ++t)
+      if (terms[t].factor == factor_order[i]) {
+        ft.push_back(&terms[t]);
+        ff.push_back(&finders[t]);
+      }
+    factor_leverage[i] = recommend::leverage(ft, ff, cells, model.expected);
+  });
+  for (std::size_t i = 0; i < factor_order.size(); ++i) {
+    const std::string& factor = factor_order[i];
     std::string names;
     std::size_t first = terms.size();
     for (std::size_t t = 0; t < terms.size(); ++t)
       if (terms[t].factor == factor) {
-        ft.push_back(&terms[t]);
-        ff.push_back(&finders[t]);
         names += (names.empty() ? "" : "+") + terms[t].name;
         first = std::min(first, t);
       }
     double sum = 0;
-    for (const auto& l : recommend::leverage(ft, ff, cells, model.expected)) {
+    for (const auto& l : factor_leverage[i]) {
       all.push_back({first, names, l});
       sum += l.leverage;
     }
@@ -329,7 +347,8 @@ Decisions decide(const Study& study, const ModelResult& model) {
                     {"candidates", io::GpkgField::Type::text}, {"feature_id", io::GpkgField::Type::integer},
                     {"label", io::GpkgField::Type::text}, {"leverage", io::GpkgField::Type::real},
                     {"cells", io::GpkgField::Type::integer}, {"caveat", io::GpkgField::Type::text}},
-                   {}};
+                   {},
+                   false};
   nlohmann::json top_json = nlohmann::json::array();
   for (std::size_t r = 0; r < all.size(); ++r) {
     const auto& term = terms[all[r].term];

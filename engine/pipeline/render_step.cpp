@@ -1,14 +1,18 @@
 #include "pipeline/render_step.hpp"
 
+#include <exception>
+#include <future>
+
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/timings.hpp"
 
 namespace rtm::pipeline {
 
 std::vector<std::string> render_run_products(const std::string& run_dir, const std::string& briefing_pdf,
                                              const std::string& map_png, const RenderSettings& s) {
-  std::vector<std::string> written;
-  if (s.briefing && !briefing_pdf.empty()) {
+  const bool briefing = s.briefing && !briefing_pdf.empty(), map = s.map && !map_png.empty();
+  auto draw_briefing = [&] {
     render::BriefingOptions o;
     o.style.audience = s.audience;
     o.paper = s.paper;
@@ -17,9 +21,8 @@ std::vector<std::string> render_run_products(const std::string& run_dir, const s
     o.previous_optional = true;
     StageTimer t("  briefing.pdf");
     with_context("while drawing the briefing " + briefing_pdf, [&] { return render::render_briefing_pdf(run_dir, briefing_pdf, o); });
-    written.push_back(briefing_pdf);
-  }
-  if (s.map && !map_png.empty()) {
+  };
+  auto draw_map = [&] {
     render::MapOptions o;
     o.style.audience = s.audience;
     o.width_px = s.map_width_px;
@@ -29,8 +32,33 @@ std::vector<std::string> render_run_products(const std::string& run_dir, const s
       render::render_map_png(run_dir, map_png, o);
       return 0;
     });
-    written.push_back(map_png);
+  };
+  // The two drawings read the same finished products and share nothing else:
+  // with more than one thread the map is drawn beside the briefing. A failure
+  // of the briefing is reported first, as when they are drawn in turn.
+  std::future<void> map_done;
+  if (briefing && map && thread_count() > 1) map_done = std::async(std::launch::async, draw_map);
+  std::exception_ptr briefing_error;
+  if (briefing) {
+    try {
+      draw_briefing();
+    } catch (...) {
+      briefing_error = std::current_exception();
+    }
   }
+  if (map_done.valid()) {
+    try {
+      map_done.get();
+    } catch (...) {
+      if (!briefing_error) throw;
+    }
+  } else if (map && !briefing_error) {
+    draw_map();
+  }
+  if (briefing_error) std::rethrow_exception(briefing_error);
+  std::vector<std::string> written;
+  if (briefing) written.push_back(briefing_pdf);
+  if (map) written.push_back(map_png);
   return written;
 }
 

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <optional>
 
 #include "core/civil_time.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/timings.hpp"
 #include "io/gpkg_writer.hpp"
 #include "io/output_dir.hpp"
@@ -104,6 +106,45 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     StageTimer t("read inputs, grid, counts");
     return load_study(config);
   }();
+  // The study's own products (mask, counts, projected layers) do not depend on
+  // the model: with more than one thread they are written beside the fitting.
+  io::StagedOutputs staging(options.out_dir);
+  const std::string grid_tif = staging.path("grid.tif"), counts_tif = staging.path("counts.tif"),
+                    layers_gpkg = staging.path("layers.gpkg");
+  auto write_study_products = [&] {
+    StageTimer t(thread_count() > 1 ? "write grid, counts, layers.gpkg (beside the model)"
+                                    : "write grid, counts, layers.gpkg");
+    io::write_cog(grid_tif, study.grid, study.mask);
+    std::vector<std::int32_t> counts = study.counts;
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if (study.mask[i] == 0) counts[i] = -1;
+    io::write_cog(counts_tif, study.grid, counts, -1.0);
+
+    // The projected, clipped features of every layer, and the incidents used.
+    std::vector<io::GpkgLayer> tables;
+    io::GpkgLayer area{"study_area", true, {{"name", io::GpkgField::Type::text}}, {}};
+    area.rows.push_back({study.area.wkb(), {config.name}});
+    tables.push_back(std::move(area));
+    tables.push_back(feature_table("incidents", study.incidents, &study.used));
+    for (std::size_t i = 0; i < study.layers.size(); ++i)
+      tables.push_back(feature_table(config.layers[i].name, study.layers[i], nullptr));
+    if (config.render.context) {
+      // Context outlines for the maps, so that `rtm render` needs only the run folder.
+      io::GpkgLayer ctx{"context", true, {{"source_fid", io::GpkgField::Type::integer}, {"label", io::GpkgField::Type::text}}, {}};
+      for (std::size_t i = 0; i < study.context.features.size(); ++i) {
+        const Feature& f = study.context.features[i];
+        ctx.rows.push_back({f.wkb, {static_cast<std::int64_t>(f.source_fid), study.context_labels[i]}});
+      }
+      tables.push_back(std::move(ctx));
+    }
+    io::write_gpkg(layers_gpkg, study.crs, tables);
+  };
+  std::future<void> study_products;
+  if (thread_count() > 1)
+    study_products = std::async(std::launch::async, write_study_products);
+  else
+    write_study_products();
+
   std::optional<StageTimer> t_model(std::in_place, "candidates and model");
   const ModelResult model = with_context(
       options.model_file.empty() ? std::string("while selecting the model") : "while applying the saved model " + options.model_file,
@@ -117,35 +158,9 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
       });
 
   t_model.reset();
-  io::StagedOutputs staging(options.out_dir);
-  std::optional<StageTimer> t_write(std::in_place, "write rasters, layers.gpkg");
-  io::write_cog(staging.path("grid.tif"), study.grid, study.mask);
-  std::vector<std::int32_t> counts = study.counts;
-  for (std::size_t i = 0; i < counts.size(); ++i)
-    if (study.mask[i] == 0) counts[i] = -1;
-  io::write_cog(staging.path("counts.tif"), study.grid, counts, -1.0);
+  if (study_products.valid()) study_products.get();
 
-  // The projected, clipped features of every layer, and the incidents used.
-  std::vector<io::GpkgLayer> tables;
-  io::GpkgLayer area{"study_area", true, {{"name", io::GpkgField::Type::text}}, {}};
-  area.rows.push_back({study.area.wkb(), {config.name}});
-  tables.push_back(std::move(area));
-  tables.push_back(feature_table("incidents", study.incidents, &study.used));
-  for (std::size_t i = 0; i < study.layers.size(); ++i)
-    tables.push_back(feature_table(config.layers[i].name, study.layers[i], nullptr));
-  if (config.render.context) {
-    // Context outlines for the maps, so that `rtm render` needs only the run folder.
-    io::GpkgLayer ctx{"context", true, {{"source_fid", io::GpkgField::Type::integer}, {"label", io::GpkgField::Type::text}}, {}};
-    for (std::size_t i = 0; i < study.context.features.size(); ++i) {
-      const Feature& f = study.context.features[i];
-      ctx.rows.push_back({f.wkb, {static_cast<std::int64_t>(f.source_fid), study.context_labels[i]}});
-    }
-    tables.push_back(std::move(ctx));
-  }
-  t_write.emplace("  layers.gpkg");
-  io::write_gpkg(staging.path("layers.gpkg"), study.crs, tables);
-  t_write.emplace("  risk.tif, json");
-
+  std::optional<StageTimer> t_write(std::in_place, "write risk.tif, candidates, model");
   io::write_cog(staging.path("risk.tif"), study.grid, model.risk, -1.0);
   io::write_text_file(staging.path("candidates.json"), model.candidates_json.dump(2) + "\n");
   if (config.model.mode == "rtm") io::write_text_file(staging.path("model.json"), model.saved_model.dump(2) + "\n");

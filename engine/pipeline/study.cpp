@@ -6,11 +6,16 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "core/text.hpp"
 #include "core/timings.hpp"
@@ -139,11 +144,63 @@ Study load_study(const StudyConfig& config) {
     throw ConfigError(config.file + ": study.cell_size_m: no cell centre of a " + std::to_string(config.cell_size_m) +
                       " m grid falls inside the study area; use smaller cells");
 
-  // Incidents: inside the area polygon.
-  t_stage.emplace("  incidents");
-  s.incidents = with_context("while reading the incidents", [&] {
-    return read_layer(config.incidents.source, s.crs, &s.area, &s.area);
+  // Incidents, layers and context outlines are independent reads: all on the
+  // available threads at once. Each read gets its own copies of the areas it
+  // clips to; errors are reported in the order the reads were written
+  // (incidents, then each layer, then the outlines), whatever finished first.
+  t_stage.emplace("  read incidents, layers, outlines");
+  struct Read {
+    const layers::LayerSource* source;
+    std::string context, clip_reason;
+    io::Area clip, study_area;
+    FeatureSet result;
+    std::exception_ptr error;
+  };
+  std::vector<Read> reads;
+  reads.push_back({&config.incidents.source, "while reading the incidents", "outside the study area", s.area.copy(),
+                   s.area.copy(), {}, nullptr});
+  std::map<double, io::Area> buffers;  // buffering a city's outline is slow: once per distance
+  for (const auto& lc : config.layers) {
+    const double buffer_m = static_cast<double>(lc.ops.max_influence_blocks) * config.block_length_m;
+    auto it = buffers.find(buffer_m);
+    if (it == buffers.end()) it = buffers.emplace(buffer_m, s.area.buffered(buffer_m)).first;
+    reads.push_back({&lc.source, "while reading layer '" + lc.name + "'",
+                     "farther than " + std::to_string(std::lround(buffer_m)) + " m from the study area",
+                     it->second.copy(), s.area.copy(), {}, nullptr});
+  }
+  if (config.render.context)
+    reads.push_back({&*config.render.context, "while reading the context outlines (render.context)",
+                     "outside the study area", s.area.copy(), s.area.copy(), {}, nullptr});
+  // Largest files first (compressed ones count about five times their size),
+  // so that the threads finish together.
+  std::vector<std::size_t> schedule(reads.size());
+  std::vector<std::uintmax_t> bytes(reads.size(), 0);
+  for (std::size_t i = 0; i < reads.size(); ++i) {
+    schedule[i] = i;
+    std::error_code ec;
+    const std::string& path = reads[i].source->path;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec) bytes[i] = size * (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0 ? 5 : 1);
+  }
+  std::stable_sort(schedule.begin(), schedule.end(), [&](std::size_t p, std::size_t q) { return bytes[p] > bytes[q]; });
+  parallel_for(reads.size(), [&](std::size_t k) {
+    Read& r = reads[schedule[k]];
+    try {
+      r.result = with_context(r.context, [&] { return read_layer(*r.source, s.crs, &r.clip, &r.study_area, r.clip_reason); });
+    } catch (...) {
+      r.error = std::current_exception();
+    }
   });
+  std::size_t next_read = 0;
+  auto take_read = [&]() {
+    Read& r = reads[next_read++];
+    if (r.error) std::rethrow_exception(r.error);
+    return std::move(r.result);
+  };
+
+  t_stage.emplace("  incident checks and counts");
+  // Incidents: inside the area polygon.
+  s.incidents = take_read();
   const FeatureSet& inc = s.incidents;
   const std::string& inc_path = config.incidents.source.path;
   if (inc.read == 0)
@@ -184,8 +241,16 @@ Study load_study(const StudyConfig& config) {
     std::int64_t repeats = 0;
     std::string first;
     for (const auto& f : inc.features) {
-      std::string key = std::to_string(f.x) + "|" + std::to_string(f.y) + "|" + std::to_string(f.time_s.value_or(0));
-      for (const auto& a : f.attributes) key += "\x1f" + a;
+      // The coordinates' and time's bytes, then the attributes.
+      std::string key(sizeof(double) * 2 + sizeof(std::int64_t), '\0');
+      const std::int64_t t = f.time_s.value_or(0);
+      std::memcpy(&key[0], &f.x, sizeof(double));
+      std::memcpy(&key[sizeof(double)], &f.y, sizeof(double));
+      std::memcpy(&key[2 * sizeof(double)], &t, sizeof t);
+      for (const auto& a : f.attributes) {
+        key += '\x1f';
+        key += a;
+      }
       auto [it, inserted] = seen.emplace(std::move(key), f.source_fid);
       if (!inserted) {
         if (repeats++ == 0) first = name(f.source_fid) + " repeats " + name(it->second);
@@ -240,14 +305,9 @@ Study load_study(const StudyConfig& config) {
   }
 
   // Environmental layers: clipped to the area buffered by their largest influence.
-  t_stage.emplace("  layers");
   for (const auto& lc : config.layers) {
     const double buffer_m = static_cast<double>(lc.ops.max_influence_blocks) * config.block_length_m;
-    io::Area clip = s.area.buffered(buffer_m);
-    FeatureSet fs = with_context("while reading layer '" + lc.name + "'", [&] {
-      return read_layer(lc.source, s.crs, &clip, &s.area,
-                        "farther than " + std::to_string(std::lround(buffer_m)) + " m from the study area");
-    });
+    FeatureSet fs = take_read();
     fs.name = lc.name;
     if (fs.read == 0)
       throw DataError(lc.source.where + ": " + (lc.source.path.empty() ? std::string("the layer") : lc.source.path) +
@@ -264,13 +324,10 @@ Study load_study(const StudyConfig& config) {
   }
 
   // Context outlines for the maps: the polygons that touch the study area.
-  t_stage.emplace("  context outlines");
   if (config.render.context) {
     const layers::LayerSource& src = *config.render.context;
     const std::string& label = config.render.context_label;
-    s.context = with_context("while reading the context outlines (render.context)", [&] {
-      return read_layer(src, s.crs, &s.area, &s.area);
-    });
+    s.context = take_read();
     s.context.name = "context";
     if (s.context.read == 0)
       throw DataError("render.context: " + src.path + " holds no features" +
