@@ -2,11 +2,13 @@
 # The benchmark: one table of stage, ours, reference, ratio, every ratio
 # measured side by side in this one run. Builds nothing; build first:
 #   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release
-#   ninja -C build-bench rtm rtm_bench_candidates rtm_bench_stages
+#   ninja -C build-bench rtm rtm_bench_candidates rtm_bench_stages rtm_bench_synthetic
 #   bench/run.sh [BUILD_DIR]          (default build-bench)
 # Needs R with sf, spatstat, glmnet and MASS, and /usr/bin/time. Set
 # RTM_BENCH_25M=0 to skip the 25 m run (it is otherwise cut at
-# RTM_BENCH_25M_LIMIT seconds, 300). The R pipeline (bench/pipeline.R) runs at
+# RTM_BENCH_25M_LIMIT seconds, 300) and RTM_BENCH_12M=0 the 12.5 m run (cut
+# at RTM_BENCH_12M_LIMIT, 1200); RTM_BENCH_SYNTHETIC="SIDE CANDIDATES" sets
+# the largest synthetic grid side and candidate count ("2000 240"). The R pipeline (bench/pipeline.R) runs at
 # 100 m right after rtm's 100 m run; RTM_BENCH_R50=1 runs it at 50 m too (after
 # rtm's 50 m run); each R run is cut at RTM_BENCH_R_LIMIT seconds (3600).
 set -euo pipefail
@@ -16,7 +18,8 @@ build=${1:-build-bench}
 rtm="$build/engine/rtm"
 stages="$build/bench/rtm_bench_stages"
 cands="$build/bench/rtm_bench_candidates"
-for b in "$rtm" "$stages" "$cands"; do
+synthetic="$build/bench/rtm_bench_synthetic"
+for b in "$rtm" "$stages" "$cands" "$synthetic"; do
   [[ -x "$b" ]] || { echo "bench: $b missing; build it first (see bench/run.sh)" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
@@ -31,6 +34,9 @@ echo "bench: stages (proximity, density, elastic net) ..." >&2
 alpha=$(awk '$1=="enet.alpha"{print $2}' "$tmp/k.txt")
 echo "bench: R references (spatstat, cv.glmnet) ..." >&2
 RTM_BENCH_ALPHA=$alpha Rscript "$here/bench/reference.R" "$tmp" "${layers[@]}" >> "$tmp/k.txt"
+echo "bench: synthetic grids and planted candidates ..." >&2
+# shellcheck disable=SC2086
+"$synthetic" ${RTM_BENCH_SYNTHETIC:-2000 240} >> "$tmp/k.txt"
 "$cands" "$chicago" > "$tmp/cands.txt"
 awk -F'  +' '/bytes per candidate-cell/{split($2,a," "); print "cand.bytes_per " a[1]} /^candidates /{print "cand.n " $2}' \
   "$tmp/cands.txt" >> "$tmp/k.txt"
@@ -83,12 +89,21 @@ else
   echo "run25.not_run skipped" >> "$tmp/k.txt"
 fi
 
-# One thread against two, alternated; median of 3 on the sample city.
+if [[ "${RTM_BENCH_12M:-1}" != 0 ]]; then
+  echo "bench: rtm run chicago at 12.5 m (limit ${RTM_BENCH_12M_LIMIT:-1200} s) ..." >&2
+  run_timed run12.5 "$(study_at 12.5)" "${RTM_BENCH_12M_LIMIT:-1200}"
+else
+  echo "run12.5.not_run skipped" >> "$tmp/k.txt"
+fi
+
+# One thread against two, alternated, median of 3: the sample city and
+# Chicago at 100 m.
 echo "bench: threads ..." >&2
 for i in 1 2 3; do
   for j in 1 2; do run_timed "sample_j${j}_$i" "$here/config/sample-city.toml" 600 -j "$j"; done
 done
-# Chicago 100 m: -j 1 here against the 100 m run above (all cores: -j 2 on this machine).
-run_timed chicago_j1 "$(study_at 100)" 1800 -j 1
+for i in 1 2 3; do
+  for j in 1 2; do run_timed "chicago_j${j}_$i" "$(study_at 100)" 1800 -j "$j"; done
+done
 
 python3 "$here/bench/table.py" "$tmp/k.txt" "$(nproc)" "$tmp"

@@ -59,11 +59,16 @@ rows.append((f"elastic-net Poisson, 10-fold CV ({kv.get('enet.columns')} cols x 
              f"lambda.min {float(kv.get('enet.lambda_min', 'nan')):.4g} (#{kv.get('enet.lambda_min_index')}) vs "
              f"{float(kv.get('enet.glmnet_lambda_min', 'nan')):.4g} (#{kv.get('enet.glmnet_lambda_min_index')}); "
              f"path max rel diff {kv.get('enet.path_max_rel_diff')}, CV deviance {kv.get('enet.cvm_max_rel_diff')}"))
-for cs in ("100", "50", "25"):
+base = f("run100.wall_s")
+for cs in ("100", "50", "25", "12.5"):
     w, m = f(f"run{cs}.wall_s"), f(f"run{cs}.rss_mb")
     note = kv.get(f"run{cs}.not_run")
+    cells = None
+    if tmpdir and os.path.exists(os.path.join(tmpdir, f"run{cs}.report.json")):
+        cells = json.load(open(os.path.join(tmpdir, f"run{cs}.report.json"))).get("model", {}).get("cells")
+    growth = f"{w / base:.1f}x the 100 m time" if w and base and cs != "100" else ""
     rows.append((f"rtm run chicago, {cs} m cells", f"{s(w)}, {s(m, 'MB')} peak" if w else f"not run ({note})",
-                 "-", "-", ""))
+                 "-", "-", f"{cells} study cells; CPU {s(f(f'run{cs}.cpu_s'))}; {growth}" if w else ""))
 
 
 def rtm_factors(key):
@@ -104,6 +109,32 @@ rows.append(("candidate memory", f"{kv.get('cand.bytes_per')} bytes per candidat
              f"{kv.get('cand.n')} candidates"))
 
 
+for side in ("250", "500", "1000", "2000"):
+    for kind in ("sparse", "dense"):
+        k = f"syn.grid{side}.{kind}."
+        if f(k + "cells") is None:
+            continue
+        o, g = f(k + "prox.ours_s"), f(k + "prox.gdal_s")
+        pts = kv.get(k + "points")
+        rows.append((f"synthetic {side}x{side} cells of 100 m, {kind} ({pts} clustered pts): proximity", s(o),
+                     f"GDALComputeProximity {s(g)}", ratio(g, o),
+                     f"both up to 600 m; ours vs brute force on {kv.get(k + 'prox.brute_cells')} cells: max diff "
+                     f"{kv.get(k + 'prox.brute_max_diff_m')} m, {kv.get(k + 'prox.brute_mismatched')} wrong side of 600 m"))
+        o, b = f(k + "dens.ours_s"), f(k + "dens.brute_s")
+        rows.append((f"synthetic {side}x{side}, {kind}: density, 6 bands", s(o),
+                     f"brute-force sum {s(b)} (on {kv.get(k + 'dens.brute_cells')} cells, scaled)", ratio(b, o),
+                     f"max diff / peak {kv.get(k + 'dens.brute_max_rel_diff')}"))
+for p in ("30", "60", "120", "240"):
+    k = f"syn.cands{p}."
+    if f(k + "select_s") is None:
+        continue
+    rows.append((f"planted model, {kv.get(k + 'cells')} cells, {p} candidates: screening + stepwise",
+                 s(f(k + "select_s")), "-", "-",
+                 f"screening {s(f(k + 'screening_s'))}, stepwise {s(f(k + 'stepwise_s'))}, {kv.get(k + 'patterns')} "
+                 f"row patterns, {kv.get(k + 'bitset_mb')} MB of candidates; planted factors found "
+                 f"{kv.get(k + 'planted_found')} of 5, others selected {kv.get(k + 'other_factors_selected')}"))
+
+
 def med(prefix):
     v = [f(f"{prefix}_{i}.wall_s") for i in (1, 2, 3)]
     v = [x for x in v if x is not None]
@@ -112,8 +143,8 @@ def med(prefix):
 
 j1, j2 = med("sample_j1"), med("sample_j2")
 rows.append(("rtm run sample-city, -j 2 vs -j 1 (median of 3)", f"{s(j2)}", f"-j 1 {s(j1)}", ratio(j1, j2), ""))
-j1, j2 = f("chicago_j1.wall_s"), f("run100.wall_s")
-rows.append((f"rtm run chicago 100 m, -j {cores} (the 100 m run) vs -j 1", f"{s(j2)}", f"-j 1 {s(j1)}", ratio(j1, j2), ""))
+j1, j2 = med("chicago_j1"), med("chicago_j2")
+rows.append(("rtm run chicago 100 m, -j 2 vs -j 1 (median of 3)", f"{s(j2)}", f"-j 1 {s(j1)}", ratio(j1, j2), ""))
 
 print(f"| stage | ours | reference | ratio (ref/ours) | notes |")
 print("|---|---|---|---|---|")

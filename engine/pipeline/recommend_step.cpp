@@ -247,8 +247,18 @@ Decisions decide(const Study& study, const ModelResult& model) {
     for (std::size_t t = 0; t < terms.size(); ++t)
       responsible[k][t] = recommend::responsible_features(terms[t], finders[t], cells, places[k].cells);
   });
-  for (std::size_t k = 0; k < places.size(); ++k) {
+  // Each place's narrative, JSON, rows and CSV line on all threads, then
+  // gathered in rank order.
+  struct PlaceText {
+    nlohmann::json json;
+    std::vector<io::GpkgRow> feature_rows;
+    io::GpkgRow row;
+    std::string csv_line;
+  };
+  std::vector<PlaceText> texts(places.size());
+  parallel_for(places.size(), [&](std::size_t k) {
     const Place& p = places[k];
+    PlaceText& pt = texts[k];
     std::vector<std::string> sentences, factor_names;
     nlohmann::json mentions = nlohmann::json::array();
     for (std::size_t t = 0; t < terms.size(); ++t) {
@@ -262,9 +272,9 @@ Decisions decide(const Study& study, const ModelResult& model) {
         if (j < 5) labels += (j == 0 ? "" : ", ") + lab;
         const Feature& ft = term.features->features[resp[j].first];
         feats.push_back({{"feature_id", ft.source_fid}, {"label", lab}, {"distance_m", resp[j].second}});
-        gf.rows.push_back({ft.wkb.empty() ? io::point_wkb(ft.x, ft.y) : ft.wkb,
-                           {static_cast<std::int64_t>(k + 1), term.factor, term.name, term.rrv,
-                            static_cast<std::int64_t>(ft.source_fid), lab, resp[j].second}});
+        pt.feature_rows.push_back({ft.wkb.empty() ? io::point_wkb(ft.x, ft.y) : ft.wkb,
+                                   {static_cast<std::int64_t>(k + 1), term.factor, term.name, term.rrv,
+                                    static_cast<std::int64_t>(ft.source_fid), lab, resp[j].second}});
       }
       if (resp.size() > 5) labels += " and " + std::to_string(resp.size() - 5) + " more";
       const std::string count = std::to_string(resp.size()) + " " + term.factor + " feature" + (resp.size() > 1 ? "s" : "");
@@ -285,19 +295,28 @@ Decisions decide(const Study& study, const ModelResult& model) {
     std::string factors;
     for (const auto& f : factor_names) factors += (factors.empty() ? "" : ", ") + f;
     const double area = static_cast<double>(p.cells.size()) * cell_km2;
-    places_json.push_back({{"rank", k + 1}, {"cells", p.cells.size()}, {"area_km2", area}, {"mean_risk", p.mean_risk},
-                           {"max_risk", p.max_risk}, {"expected", p.expected}, {"observed_train", p.observed_train},
-                           {"observed_recent", p.observed_recent}, {"class", place_class}, {"hot_cells", p.hot_cells},
-                           {"busiest_days", days}, {"busiest_hours", hours}, {"day_hour_profile", p.profile},
-                           {"factors", mentions}, {"narrative", narrative}});
-    gp.rows.push_back({polygons[static_cast<std::int32_t>(k + 1)],
-                       {static_cast<std::int64_t>(k + 1), static_cast<std::int64_t>(p.cells.size()), area, p.mean_risk,
-                        p.max_risk, p.expected, p.observed_train, p.observed_recent, place_class, p.hot_cells, days, hours,
-                        factors, narrative}});
-    csv << k + 1 << "," << p.cells.size() << "," << fixed(area, 4) << "," << fixed(p.mean_risk, 3) << ","
-        << fixed(p.max_risk, 3) << "," << fixed(p.expected, 3) << "," << p.observed_train << "," << p.observed_recent
-        << "," << csv_quote(place_class) << "," << csv_quote(days) << "," << csv_quote(hours) << "," << csv_quote(factors)
-        << "," << csv_quote(narrative) << "\n";
+    pt.json = {{"rank", k + 1}, {"cells", p.cells.size()}, {"area_km2", area}, {"mean_risk", p.mean_risk},
+               {"max_risk", p.max_risk}, {"expected", p.expected}, {"observed_train", p.observed_train},
+               {"observed_recent", p.observed_recent}, {"class", place_class}, {"hot_cells", p.hot_cells},
+               {"busiest_days", days}, {"busiest_hours", hours}, {"day_hour_profile", p.profile},
+               {"factors", mentions}, {"narrative", narrative}};
+    const auto polygon = polygons.find(static_cast<std::int32_t>(k + 1));
+    pt.row = {polygon == polygons.end() ? io::Wkb() : polygon->second,
+              {static_cast<std::int64_t>(k + 1), static_cast<std::int64_t>(p.cells.size()), area, p.mean_risk,
+               p.max_risk, p.expected, p.observed_train, p.observed_recent, place_class, p.hot_cells, days, hours,
+               factors, narrative}};
+    std::ostringstream line;
+    line << k + 1 << "," << p.cells.size() << "," << fixed(area, 4) << "," << fixed(p.mean_risk, 3) << ","
+         << fixed(p.max_risk, 3) << "," << fixed(p.expected, 3) << "," << p.observed_train << "," << p.observed_recent
+         << "," << csv_quote(place_class) << "," << csv_quote(days) << "," << csv_quote(hours) << "," << csv_quote(factors)
+         << "," << csv_quote(narrative) << "\n";
+    pt.csv_line = line.str();
+  });
+  for (PlaceText& pt : texts) {
+    places_json.push_back(std::move(pt.json));
+    for (auto& r : pt.feature_rows) gf.rows.push_back(std::move(r));
+    gp.rows.push_back(std::move(pt.row));
+    csv << pt.csv_line;
   }
   out.places_csv = csv.str();
   out.report["places"] = places_json;
@@ -313,29 +332,20 @@ Decisions decide(const Study& study, const ModelResult& model) {
   std::vector<std::string> factor_order;
   for (const auto& t : terms)
     if (std::find(factor_order.begin(), factor_order.end(), t.factor) == factor_order.end()) factor_order.push_back(t.factor);
-  // Each factor's leverage on its own thread; gathered in factor order.
-  std::vector<std::vector<recommend::FeatureLeverage>> factor_leverage(factor_order.size());
-  parallel_for(factor_order.size(), [&](std::size_t i) {
+  for (const auto& factor : factor_order) {
     std::vector<const recommend::FactorTerm*> ft;
     std::vector<const recommend::FeatureFinder*> ff;
-    for (std::size_t t = 0; t < terms.size(); ++t)
-      if (terms[t].factor == factor_order[i]) {
-        ft.push_back(&terms[t]);
-        ff.push_back(&finders[t]);
-      }
-    factor_leverage[i] = recommend::leverage(ft, ff, cells, model.expected);
-  });
-  for (std::size_t i = 0; i < factor_order.size(); ++i) {
-    const std::string& factor = factor_order[i];
     std::string names;
     std::size_t first = terms.size();
     for (std::size_t t = 0; t < terms.size(); ++t)
       if (terms[t].factor == factor) {
+        ft.push_back(&terms[t]);
+        ff.push_back(&finders[t]);
         names += (names.empty() ? "" : "+") + terms[t].name;
         first = std::min(first, t);
       }
     double sum = 0;
-    for (const auto& l : factor_leverage[i]) {
+    for (const auto& l : recommend::leverage(ft, ff, cells, model.expected)) {  // on all threads, over cells
       all.push_back({first, names, l});
       sum += l.leverage;
     }

@@ -168,6 +168,11 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
   t_write.reset();
   nlohmann::json report = study_report(study);
   report["model"] = model.report;
+  // places.gpkg is written beside the rest of the decisions and the report;
+  // the change since the previous run and the maps read it, so it is finished
+  // before them.
+  std::vector<io::GpkgLayer> places_tables;
+  std::future<void> places_written;
   if (config.model.mode == "rtm") {
     std::optional<StageTimer> t_decide(std::in_place, "places, exposure, narratives");
     Decisions dec = decide(study, model);
@@ -177,6 +182,15 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
       dec.summary_md.insert(at == std::string::npos ? dec.summary_md.size() : at, goal_markdown(report["goal"]));
     }
     t_decide.emplace("write decisions");
+    places_tables = std::move(dec.places_gpkg);
+    auto write_places = [&study, &places_tables, path = staging.path("places.gpkg")] {
+      StageTimer t("  places.gpkg");
+      io::write_gpkg(path, study.crs, places_tables);
+    };
+    if (thread_count() > 1)
+      places_written = std::async(std::launch::async, write_places);
+    else
+      write_places();
     io::write_cog_bands(staging.path("exposure.tif"), study.grid,
                         std::vector<io::BandF>{{"recent incidents per km2 (quartic KDE)", dec.exposure_kde},
                                                {"Gi* z-score of recent counts", dec.exposure_gi_z}},
@@ -185,11 +199,9 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
                         std::vector<io::Band8>{{"risk class (0 below average .. 3 highest)", dec.risk_class},
                                                {"vulnerability x exposure (3 = priority)", dec.vxe_class}},
                         255.0);
-    t_decide.emplace("  places.gpkg");
-    io::write_gpkg(staging.path("places.gpkg"), study.crs, dec.places_gpkg);
     io::write_text_file(staging.path("places.csv"), dec.places_csv);
     io::write_text_file(staging.path("summary.md"), dec.summary_md);
-    for (const auto& [k, v] : dec.report.items()) report[k] = v;
+    for (auto& [k, v] : dec.report.items()) report[k] = std::move(v);
     report["outputs"]["exposure.tif"] = "band 1: recent incidents per km2; band 2: Gi* z (-9999 outside), COG";
     report["outputs"]["classes.tif"] = "band 1: risk class 0-3; band 2: vulnerability x exposure 0-3 (255 outside), COG";
     report["outputs"]["places.gpkg"] = "places, place_features, leverage, rasters (no incident locations)";
@@ -212,6 +224,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     report["outputs"]["briefing.pdf"] = std::string("one-page briefing (") + config.render.audience + ")";
     report["outputs"]["map.png"] = std::string("overview map (") + config.render.audience + ")";
   }
+  if (places_written.valid()) places_written.get();
   if (options.before_report) {
     StageTimer t("change since the previous run");
     options.before_report(staging.dir(), report);

@@ -12,7 +12,6 @@
 #include <map>
 #include <optional>
 #include <sstream>
-#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -234,30 +233,60 @@ Study load_study(const StudyConfig& config) {
 
   // Exact duplicates: kept (two assaults can share a rounded place and time),
   // but reported, since a records-system export often repeats rows.
+  // Rows hashed, sorted by hash, and compared in full only within a hash.
   {
     const bool csv = config.incidents.source.kind == "csv";
     auto name = [&](std::int64_t fid) { return csv ? "line " + std::to_string(fid + 1) : "feature " + std::to_string(fid); };
-    std::unordered_map<std::string, std::int64_t> seen;
-    std::int64_t repeats = 0;
-    std::string first;
-    for (const auto& f : inc.features) {
-      // The coordinates' and time's bytes, then the attributes.
-      std::string key(sizeof(double) * 2 + sizeof(std::int64_t), '\0');
+    auto same = [](const Feature& p, const Feature& q) {
+      return std::memcmp(&p.x, &q.x, sizeof p.x) == 0 && std::memcmp(&p.y, &q.y, sizeof p.y) == 0 &&
+             p.time_s.value_or(0) == q.time_s.value_or(0) && p.attributes == q.attributes;
+    };
+    std::vector<std::pair<std::uint64_t, std::size_t>> order(inc.features.size());
+    for (std::size_t i = 0; i < inc.features.size(); ++i) {
+      const Feature& f = inc.features[i];
+      std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the coordinates' and time's bytes, then the attributes
+      auto mix = [&h](const void* data, std::size_t len) {
+        const auto* c = static_cast<const unsigned char*>(data);
+        for (std::size_t k = 0; k < len; ++k) h = (h ^ c[k]) * 1099511628211ull;
+      };
       const std::int64_t t = f.time_s.value_or(0);
-      std::memcpy(&key[0], &f.x, sizeof(double));
-      std::memcpy(&key[sizeof(double)], &f.y, sizeof(double));
-      std::memcpy(&key[2 * sizeof(double)], &t, sizeof t);
-      for (const auto& a : f.attributes) {
-        key += '\x1f';
-        key += a;
+      mix(&f.x, sizeof f.x);
+      mix(&f.y, sizeof f.y);
+      mix(&t, sizeof t);
+      for (const auto& attr : f.attributes) {
+        mix("\x1f", 1);
+        mix(attr.data(), attr.size());
       }
-      auto [it, inserted] = seen.emplace(std::move(key), f.source_fid);
-      if (!inserted) {
-        if (repeats++ == 0) first = name(f.source_fid) + " repeats " + name(it->second);
+      order[i] = {h, i};
+    }
+    std::sort(order.begin(), order.end());
+    std::int64_t repeats = 0;
+    std::size_t first = inc.features.size(), first_of = 0;  // the first row repeating an earlier one, and that row
+    for (std::size_t g = 0; g < order.size();) {
+      std::size_t e = g;
+      while (e < order.size() && order[e].first == order[g].first) ++e;
+      // Rows of one hash, by row: each is a repeat of the first equal row
+      // before it, or a new distinct row (hashes rarely collide).
+      std::vector<std::size_t> distinct{order[g].second};
+      for (std::size_t a = g + 1; a < e; ++a) {
+        const std::size_t row = order[a].second;
+        auto it = std::find_if(distinct.begin(), distinct.end(),
+                               [&](std::size_t d) { return same(inc.features[row], inc.features[d]); });
+        if (it == distinct.end()) {
+          distinct.push_back(row);
+          continue;
+        }
+        ++repeats;
+        if (row < first) {
+          first = row;
+          first_of = *it;
+        }
       }
+      g = e;
     }
     if (repeats > 0)
-      s.warnings.push_back("incidents: " + fmt_count(repeats) + " rows repeat an earlier row exactly (first: " + first +
+      s.warnings.push_back("incidents: " + fmt_count(repeats) + " rows repeat an earlier row exactly (first: " +
+                           name(inc.features[first].source_fid) + " repeats " + name(inc.features[first_of].source_fid) +
                            "); kept, as they may be separate incidents at the same place and time");
   }
 

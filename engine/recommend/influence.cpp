@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/parallel.hpp"
 #include "io/geometry.hpp"
 #include "ops/point_index.hpp"
 
@@ -110,38 +111,57 @@ std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinde
 std::vector<FeatureLeverage> leverage(const std::vector<const FactorTerm*>& terms,
                                       const std::vector<const FeatureFinder*>& finders, const ops::StudyCells& cells,
                                       const std::vector<double>& expected) {
-  std::map<std::size_t, FeatureLeverage> by;
-  Bitset any(cells.size());
-  for (const FactorTerm* t : terms) t->bits->for_each([&](std::size_t c) { any.set(c); });
-  any.for_each([&](std::size_t c) {
-    std::map<std::size_t, double> rrv_product;  // feature -> product of the RRVs it alone switches on here
-    for (std::size_t k = 0; k < terms.size(); ++k) {
-      const FactorTerm& term = *terms[k];
-      if (!term.bits->test(c)) continue;
-      if (term.op == "proximity") {
-        const auto near = finders[k]->within(cells.x[c], cells.y[c], term.distance_m);
-        if (near.size() == 1) {
-          auto it = rrv_product.emplace(near[0].first, 1.0).first;
-          it->second *= term.rrv;
-        }
-      } else {
-        const auto parts = finders[k]->kernel(cells.x[c], cells.y[c]);
-        double total = 0;
-        for (const auto& [f, v] : parts) total += v;
-        for (const auto& [f, v] : parts)
-          if (total - v <= term.threshold) {
-            auto it = rrv_product.emplace(f, 1.0).first;
+  std::vector<std::size_t> on;  // cells where any of the terms is 1
+  {
+    Bitset any(cells.size());
+    for (const FactorTerm* t : terms) t->bits->for_each([&](std::size_t c) { any.set(c); });
+    any.for_each([&](std::size_t c) { on.push_back(c); });
+  }
+  // Cells in fixed chunks on all threads; each chunk sums in cell order and
+  // the chunks are added in order, so the sums do not depend on the threads.
+  constexpr std::size_t kChunk = 2048;
+  std::vector<std::map<std::size_t, FeatureLeverage>> part((on.size() + kChunk - 1) / kChunk);
+  parallel_for(part.size(), [&](std::size_t q) {
+    auto& by = part[q];
+    for (std::size_t k = q * kChunk; k < std::min(on.size(), (q + 1) * kChunk); ++k) {
+      const std::size_t c = on[k];
+      std::map<std::size_t, double> rrv_product;  // feature -> product of the RRVs it alone switches on here
+      for (std::size_t t = 0; t < terms.size(); ++t) {
+        const FactorTerm& term = *terms[t];
+        if (!term.bits->test(c)) continue;
+        if (term.op == "proximity") {
+          const auto near = finders[t]->within(cells.x[c], cells.y[c], term.distance_m);
+          if (near.size() == 1) {
+            auto it = rrv_product.emplace(near[0].first, 1.0).first;
             it->second *= term.rrv;
           }
+        } else {
+          const auto parts = finders[t]->kernel(cells.x[c], cells.y[c]);
+          double total = 0;
+          for (const auto& [f, v] : parts) total += v;
+          for (const auto& [f, v] : parts)
+            if (total - v <= term.threshold) {
+              auto it = rrv_product.emplace(f, 1.0).first;
+              it->second *= term.rrv;
+            }
+        }
+      }
+      for (const auto& [f, prod] : rrv_product) {
+        auto& l = by[f];
+        l.feature = f;
+        l.leverage += expected[c] * (1.0 - 1.0 / prod);
+        ++l.cells;
       }
     }
-    for (const auto& [f, prod] : rrv_product) {
-      auto& l = by[f];
-      l.feature = f;
-      l.leverage += expected[c] * (1.0 - 1.0 / prod);
-      ++l.cells;
-    }
   });
+  std::map<std::size_t, FeatureLeverage> by;
+  for (const auto& p : part)
+    for (const auto& [f, l] : p) {
+      auto& total = by[f];
+      total.feature = f;
+      total.leverage += l.leverage;
+      total.cells += l.cells;
+    }
   std::vector<FeatureLeverage> out;
   for (auto& [f, l] : by) out.push_back(l);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {

@@ -427,7 +427,7 @@ BriefingReport render_briefing_pdf(const std::string& run_dir, const std::string
     // Map, then its frame.
     page.check_box(map_box, "map");
     const int label_top = static_cast<int>(std::max<std::size_t>(rows, 5));
-    const std::string xml = map_xml(run, o.style, "", label_top);
+    const std::string xml = map_xml(run, o.style, "", label_top, false);
     if (!o.style.save_xml.empty()) io::write_text_file(o.style.save_xml, xml);
     const MapFrame frame = draw_map_cairo(cr, map_box, run, xml, study_extent(run, 0.02), 3.0, 0.75);
     page.frame(map_box, kGrey, 0.6);

@@ -35,7 +35,7 @@ void render_map_png(const std::string& run_dir, const std::string& out_png, cons
   if (!(o.dpi >= 10 && o.dpi <= 1200)) throw UsageError("--dpi must be 10 to 1200");
   const RunInfo run = read_run_info(run_dir);
   const Palette palette = load_palette(o.style.styles_dir);
-  const std::string xml = map_xml(run, o.style, "", 10);
+  const std::string xml = map_xml(run, o.style, "", 10, true);
   save_xml(o.style.save_xml, xml);
 
   const Extent ext = study_extent(run, 0.03);

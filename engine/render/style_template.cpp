@@ -141,7 +141,8 @@ std::string snippet_file(const std::string& name, const std::string& styles_dir)
 }
 }  // namespace
 
-std::string map_xml(const RunInfo& run, const StyleOptions& style, const std::string& map_srs, int label_top) {
+std::string map_xml(const RunInfo& run, const StyleOptions& style, const std::string& map_srs, int label_top,
+                    bool dots) {
   const std::string name = style.audience == Audience::internal ? "internal.xml" : "public.xml";
   const std::string tmpl = style_file(name, style.styles_dir);
   const Palette palette = load_palette(style.styles_dir);
@@ -178,6 +179,8 @@ std::string map_xml(const RunInfo& run, const StyleOptions& style, const std::st
       v["factor_colour"] = sym.colour;
       v["factor_fill"] = sym.ring ? std::string("#ffffff") : sym.colour;
       v["factor_stroke"] = sym.ring ? sym.colour : std::string("#ffffff");
+      v["factor_ring"] = sym.ring ? "true" : "false";
+      v["factor_dots"] = dots ? "true" : "false";
       factors += with_context("while filling the style snippet factor.xml for " + table,
                               [&] { return fill_template(factor_tmpl, v); });
     }

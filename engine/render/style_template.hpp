@@ -36,7 +36,11 @@ bool mentions_incidents(const std::string& xml_template);
 // (empty: the study CRS). label_top: places ranked up to this get large,
 // always-drawn numbers. Throws RenderError when the public template
 // mentions incidents.
-std::string map_xml(const RunInfo& run, const StyleOptions& style, const std::string& map_srs, int label_top);
+// `dots`: the map is drawn by Mapnik's AGG renderer (PNG, tiles), which draws
+// small factor points with its fast DotSymbolizer; Cairo (the PDF briefing)
+// has no DotSymbolizer and gets markers.
+std::string map_xml(const RunInfo& run, const StyleOptions& style, const std::string& map_srs, int label_top,
+                    bool dots);
 
 // The symbol of the index-th factor (0-based) of a run: the palette's
 // factor_1, factor_2, ... in turn; after the last, the same colours again as

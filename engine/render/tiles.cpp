@@ -330,7 +330,7 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
   const auto t0 = std::chrono::steady_clock::now();
   const RunInfo run = read_run_info(run_dir);
   const Palette palette = load_palette(o.style.styles_dir);
-  const std::string xml = map_xml(run, o.style, "epsg:3857", 10);
+  const std::string xml = map_xml(run, o.style, "epsg:3857", 10, true);
   if (!o.style.save_xml.empty()) io::write_text_file(o.style.save_xml, xml);
   const Extent merc = to_web_mercator(run, study_extent(run, 0.01));
 

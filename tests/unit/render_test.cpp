@@ -142,7 +142,7 @@ TEST_CASE("public and internal styles", "[render]") {
   run.crs = "EPSG:26971";
   run.recent_start = "2017-11-06";
   StyleOptions o;
-  const std::string xml = map_xml(run, o, "", 10);
+  const std::string xml = map_xml(run, o, "", 10, true);
   CHECK(xml.find("{{") == std::string::npos);
   CHECK(xml.find("/data/run &amp; co/classes.tif") != std::string::npos);
   // The public map reads layers.gpkg once, for the study boundary only.
@@ -155,7 +155,7 @@ TEST_CASE("public and internal styles", "[render]") {
   CHECK(xml.find(">incidents<") == std::string::npos);
 
   o.audience = Audience::internal;
-  const std::string ixml = map_xml(run, o, "epsg:3857", 5);
+  const std::string ixml = map_xml(run, o, "epsg:3857", 5, true);
   CHECK(ixml.find(">incidents<") != std::string::npos);
   CHECK(ixml.find("'2017-11-06'") != std::string::npos);
   CHECK(ixml.find("<Map srs=\"epsg:3857\"") != std::string::npos);
@@ -169,7 +169,7 @@ TEST_CASE("public and internal styles", "[render]") {
   for (const Audience a : {Audience::public_, Audience::internal}) {
     StyleOptions so;
     so.audience = a;
-    const std::string rx = map_xml(rich, so, "", 10);
+    const std::string rx = map_xml(rich, so, "", 10, false);
     INFO(audience_name(a));
     CHECK(rx.find("{{") == std::string::npos);
     std::vector<std::string> tables;
@@ -188,10 +188,10 @@ TEST_CASE("public and internal styles", "[render]") {
   }
   // Without context, no context layer (its table would not exist).
   rich.has_context = false;
-  CHECK(map_xml(rich, StyleOptions{}, "", 10).find(">context<") == std::string::npos);
+  CHECK(map_xml(rich, StyleOptions{}, "", 10, true).find(">context<") == std::string::npos);
   // A factor named like the incidents table is refused, not drawn.
   rich.factors.push_back({"incidents", "point", false});
-  CHECK_THROWS_AS(map_xml(rich, StyleOptions{}, "", 10), rtm::RenderError);
+  CHECK_THROWS_AS(map_xml(rich, StyleOptions{}, "", 10, true), rtm::RenderError);
 
   CHECK_THROWS_AS(fill_template("a {{nope}} b", {{"yes", "1"}}), rtm::RenderError);
   CHECK(fill_template("a {{x}} b {{x}}", {{"x", "1"}}) == "a 1 b 1");
