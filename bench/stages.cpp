@@ -105,6 +105,12 @@ int main(int argc, char** argv) {
       // Density: all bands in one pass vs brute force over every point.
       std::vector<std::vector<double>> dens;
       const double t_dens = timed(3, [&] { dens = rtm::ops::density_fields(fs, cells, bands, g.cell_size_m); });
+      // The same on one thread (spatstat and the brute force use one).
+      const std::size_t threads = rtm::thread_count();
+      rtm::thread_count() = 1;
+      const double t_dens1 = timed(3, [&] { rtm::ops::density_fields(fs, cells, bands, g.cell_size_m); });
+      rtm::thread_count() = threads;
+      std::printf("%s.density.ours_1thread_s %.5f\n", name.c_str(), t_dens1);
       const double pairs_cap = 4e8;
       const double pairs = static_cast<double>(cells.size()) * static_cast<double>(fs.features.size());
       const std::size_t stride = pairs <= pairs_cap ? 1 : static_cast<std::size_t>(std::ceil(pairs / pairs_cap));

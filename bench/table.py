@@ -49,10 +49,12 @@ for L in ("liquor_retail", "graffiti"):
     o, b, sp = f(f"{L}.density.ours_s"), f(f"{L}.density.brute_s"), f(f"{L}.spatstat.s")
     stride = kv.get(f"{L}.density.brute_stride", "1")
     lab = "brute-force sum" + ("" if stride == "1" else f" (every {stride}th cell, scaled)")
+    o1 = f(f"{L}.density.ours_1thread_s")
     rows.append((f"density {L}, {kv.get(f'{L}.density.bands')} bands", s(o), f"{lab} {s(b)}", ratio(b, o),
                  f"max diff / peak {kv.get(f'{L}.density.brute_max_rel_diff')}"))
     rows.append((f"density {L}, {kv.get(f'{L}.density.bands')} bands", s(o), f"spatstat density.ppp {s(sp)}",
-                 ratio(sp, o), f"max diff / peak {kv.get(f'{L}.spatstat.max_rel_diff')} (per band {kv.get(f'{L}.spatstat.per_band')})"))
+                 ratio(sp, o), f"ours on 1 thread {s(o1)}, {ratio(sp, o1)}; max diff / peak "
+                 f"{kv.get(f'{L}.spatstat.max_rel_diff')} (per band {kv.get(f'{L}.spatstat.per_band')})"))
 o, g = f("enet.ours_s"), f("enet.glmnet_s")
 rows.append((f"elastic-net Poisson, 10-fold CV ({kv.get('enet.columns')} cols x {kv.get('cells')} cells)", s(o),
              f"cv.glmnet {s(g)}", ratio(g, o),

@@ -18,12 +18,19 @@ inline std::size_t& thread_count() {
   return n;
 }
 
+// True on a thread that is running a parallel_for's work: a parallel_for
+// called from there runs serially (the cores are already busy).
+inline bool& inside_parallel_for() {
+  thread_local bool inside = false;
+  return inside;
+}
+
 // Calls f(i) for i in [0, n), on up to thread_count() threads, dealing indices
 // out one at a time. The first exception thrown is rethrown after all threads end.
 template <class F>
 void parallel_for(std::size_t n, F&& f) {
   const std::size_t threads = std::min(thread_count(), n);
-  if (threads <= 1) {
+  if (threads <= 1 || inside_parallel_for()) {
     for (std::size_t i = 0; i < n; ++i) f(i);
     return;
   }
@@ -31,6 +38,8 @@ void parallel_for(std::size_t n, F&& f) {
   std::exception_ptr error;
   std::mutex error_mutex;
   auto work = [&] {
+    const bool was_inside = inside_parallel_for();
+    inside_parallel_for() = true;
     for (std::size_t i = next++; i < n; i = next++) {
       try {
         f(i);
@@ -39,6 +48,7 @@ void parallel_for(std::size_t n, F&& f) {
         if (!error) error = std::current_exception();
       }
     }
+    inside_parallel_for() = was_inside;
   };
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
+#include <stdexcept>
 
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
@@ -59,27 +61,97 @@ std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells
 std::vector<std::vector<double>> density_fields(const FeatureSet& fs, const StudyCells& cells,
                                                 const std::vector<double>& bandwidths_m, double cell_size_m) {
   const Weighted p = kernel_points(fs, cell_size_m);
-  std::vector<std::vector<double>> out(bandwidths_m.size(), std::vector<double>(cells.size(), 0.0));
-  if (p.x.empty() || bandwidths_m.empty()) return out;
+  const std::size_t nb = bandwidths_m.size();
+  std::vector<std::vector<double>> out(nb, std::vector<double>(cells.size(), 0.0));
+  if (p.x.empty() || nb == 0 || cells.size() == 0) return out;
   double hmax = 0;
   for (double h : bandwidths_m) hmax = std::max(hmax, h);
-  PointIndex index(p.x, p.y, hmax);
-  std::vector<double> inv_h2(bandwidths_m.size()), norm(bandwidths_m.size());
-  for (std::size_t b = 0; b < bandwidths_m.size(); ++b) {
-    inv_h2[b] = 1.0 / (bandwidths_m[b] * bandwidths_m[b]);
+  std::vector<double> h2(nb), inv_h2(nb), norm(nb);
+  for (std::size_t b = 0; b < nb; ++b) {
+    h2[b] = bandwidths_m[b] * bandwidths_m[b];
+    inv_h2[b] = 1.0 / h2[b];
     norm[b] = 3.0 / kPi * inv_h2[b];
   }
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    index.within(cells.x[c], cells.y[c], hmax, [&](std::uint32_t i, double d2) {
-      for (std::size_t b = 0; b < bandwidths_m.size(); ++b) {
-        const double u = d2 * inv_h2[b];
-        if (u < 1.0) {
-          const double t = 1.0 - u;
-          out[b][c] += p.w[i] * norm[b] * t * t;
+
+  // Cells row by row (equal y; study cells come row-major, others are sorted),
+  // and each row's cells by column on the cell grid.
+  std::vector<std::uint32_t> order(cells.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  bool row_major = true;
+  for (std::size_t i = 1; i < cells.size() && row_major; ++i)
+    row_major = cells.y[i] < cells.y[i - 1] || (cells.y[i] == cells.y[i - 1] && cells.x[i] > cells.x[i - 1]);
+  if (!row_major)
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return cells.y[a] != cells.y[b] ? cells.y[a] > cells.y[b] : cells.x[a] < cells.x[b];
+    });
+  std::vector<std::size_t> row_start{0};
+  for (std::size_t k = 1; k < order.size(); ++k)
+    if (cells.y[order[k]] != cells.y[order[k - 1]]) row_start.push_back(k);
+  row_start.push_back(order.size());
+
+  // Points by y, descending like the rows.
+  std::vector<std::uint32_t> by_y(p.x.size());
+  for (std::size_t i = 0; i < by_y.size(); ++i) by_y[i] = static_cast<std::uint32_t>(i);
+  std::sort(by_y.begin(), by_y.end(), [&](std::uint32_t a, std::uint32_t b) { return p.y[a] != p.y[b] ? p.y[a] > p.y[b] : a < b; });
+  std::vector<double> sorted_y(by_y.size());
+  for (std::size_t k = 0; k < by_y.size(); ++k) sorted_y[k] = p.y[by_y[k]];
+
+  // Each row: every point within hmax of it adds its kernel to the columns of
+  // the row within each bandwidth (d^2 = dx^2 + dy^2 from the cell centre, as
+  // a brute-force sum), in the points' fixed order. Rows are independent.
+  const std::size_t rows = row_start.size() - 1;
+  parallel_for((rows + 15) / 16, [&](std::size_t chunk) {
+    std::vector<double> xcol;
+    std::vector<std::vector<double>> acc(nb);
+    for (std::size_t r = chunk * 16; r < std::min(rows, chunk * 16 + 16); ++r) {
+      const std::size_t k0 = row_start[r], k1 = row_start[r + 1];
+      const double y = cells.y[order[k0]], x0 = cells.x[order[k0]];
+      // The row's columns from its first cell; x of each column from its cell.
+      const auto width = static_cast<std::size_t>(std::llround((cells.x[order[k1 - 1]] - x0) / cell_size_m)) + 1;
+      xcol.resize(width);
+      for (std::size_t c = 0; c < width; ++c) xcol[c] = x0 + static_cast<double>(c) * cell_size_m;  // no cell: never read
+      std::vector<std::size_t> col(k1 - k0);
+      for (std::size_t k = k0; k < k1; ++k) {
+        const double x = cells.x[order[k]];
+        col[k - k0] = static_cast<std::size_t>(std::llround((x - x0) / cell_size_m));
+        if (std::fabs(xcol[col[k - k0]] - x) > 1e-6 * cell_size_m)
+          throw std::invalid_argument("density_fields: the cells are not centres of a grid of " +
+                                      std::to_string(cell_size_m) + " m cells");
+        xcol[col[k - k0]] = x;
+      }
+      for (auto& a : acc) a.assign(width, 0.0);
+      const auto lo = std::lower_bound(sorted_y.begin(), sorted_y.end(), y + hmax, std::greater<double>()) - sorted_y.begin();
+      const auto hi = std::upper_bound(sorted_y.begin(), sorted_y.end(), y - hmax, std::greater<double>()) - sorted_y.begin();
+      const double x_last = xcol[width - 1];
+      for (auto k = lo; k < hi; ++k) {
+        const std::uint32_t i = by_y[static_cast<std::size_t>(k)];
+        const double dy = p.y[i] - y, dy2 = dy * dy;
+        const double px = p.x[i];
+        for (std::size_t b = 0; b < nb; ++b) {
+          if (!(dy2 < h2[b])) continue;
+          const double half = std::sqrt(h2[b] - dy2);
+          if (px + half < x0 - cell_size_m || px - half > x_last + cell_size_m) continue;
+          // Columns that may be within the bandwidth (one more each side for rounding).
+          const double first = std::floor((px - half - x0) / cell_size_m) - 1.0;
+          const double last = std::ceil((px + half - x0) / cell_size_m) + 1.0;
+          const std::size_t c0 = first < 0 ? 0 : static_cast<std::size_t>(first);
+          const std::size_t c1 = last >= static_cast<double>(width - 1) ? width - 1 : static_cast<std::size_t>(last);
+          double* a = acc[b].data();
+          const double wn = p.w[i] * norm[b], ih = inv_h2[b];
+          for (std::size_t c = c0; c <= c1; ++c) {
+            const double dx = px - xcol[c];
+            const double u = (dx * dx + dy2) * ih;
+            if (u < 1.0) {
+              const double t = 1.0 - u;
+              a[c] += wn * t * t;
+            }
+          }
         }
       }
-    });
-  }
+      for (std::size_t k = k0; k < k1; ++k)
+        for (std::size_t b = 0; b < nb; ++b) out[b][order[k]] = acc[b][col[k - k0]];
+    }
+  });
   return out;
 }
 
