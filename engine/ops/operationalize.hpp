@@ -36,10 +36,13 @@ struct Candidate {
 std::vector<double> distance_field(const FeatureSet& fs, const StudyCells& cells, double cell_size_m = 0,
                                    double max_m = std::numeric_limits<double>::infinity());
 
-// Quartic-kernel density at each study-cell centre, one vector per bandwidth,
-// all bandwidths in one pass over the neighbours: K(d) = 3/(pi h^2) (1 - d^2/h^2)^2
-// for d < h, per square metre. Lines contribute points every cell/4 metres
-// weighted by the length they stand for; polygons their point on surface.
+// Quartic-kernel density at each study-cell centre, one vector per bandwidth:
+// K(d) = 3/(pi h^2) (1 - d^2/h^2)^2 for d < h, per square metre, summed over
+// the points exactly (no snapping). Row by row: each point within the widest
+// bandwidth of a row adds its kernel to the row's columns within each
+// bandwidth; rows run on all threads. The cells are centres of a grid of
+// cell_size_m cells. Lines contribute points every cell/4 metres weighted by
+// the length they stand for; polygons their point on surface.
 std::vector<std::vector<double>> density_fields(const FeatureSet& fs, const StudyCells& cells,
                                                 const std::vector<double>& bandwidths_m, double cell_size_m);
 
