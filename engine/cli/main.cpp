@@ -9,9 +9,9 @@
 
 #include "core/civil_time.hpp"
 #include "core/error.hpp"
-#include "core/timings.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
+#include "core/timings.hpp"
 #include "core/version.hpp"
 #include "io/gdal_env.hpp"
 #include "io/redact.hpp"
