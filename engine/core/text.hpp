@@ -28,4 +28,11 @@ inline std::string fmt_sci(double v) {
   return buf;
 }
 
+// A number with `digits` decimals (2.345, 1 -> "2.3").
+inline std::string fmt_fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
 }  // namespace rtm

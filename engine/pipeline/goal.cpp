@@ -1,10 +1,10 @@
 #include "pipeline/goal.hpp"
 
 #include <cmath>
-#include <cstdio>
 
 #include "core/civil_time.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace rtm::pipeline {
 
@@ -25,16 +25,10 @@ std::int64_t week1_monday(int year) {
 
 int civil_year(std::int64_t day) { return std::stoi(format_civil_date(day * kDay).substr(0, 4)); }
 
-std::string fixed(double v, int digits) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", digits, v);
-  return b;
-}
-
 std::string signed_percent(const nlohmann::json& v) {
   if (!v.is_number()) return "n/a";
   const double p = v.get<double>();
-  return (p > 0 ? "+" : "") + fixed(p, 1) + " %";
+  return (p > 0 ? "+" : "") + fmt_fixed(p, 1) + " %";
 }
 
 }  // namespace
@@ -76,7 +70,7 @@ GoalWindows goal_windows(const GoalConfig& goal, std::int64_t as_of_s) {
 nlohmann::json goal_progress(const GoalConfig& goal, std::int64_t as_of_s, const std::vector<GoalIncident>& incidents,
                              const std::string& crime_type, std::int64_t places, std::int64_t place_cells) {
   const GoalWindows w = goal_windows(goal, as_of_s);
-  const std::string pct = fixed(goal.reduction * 100.0, goal.reduction * 100.0 == std::round(goal.reduction * 100.0) ? 0 : 1);
+  const std::string pct = fmt_fixed(goal.reduction * 100.0, goal.reduction * 100.0 == std::round(goal.reduction * 100.0) ? 0 : 1);
   nlohmann::json j;
   j["reduction"] = goal.reduction;
   j["baseline_year"] = goal.baseline_year;
@@ -144,7 +138,7 @@ std::string scope_text(const nlohmann::json& s, const char* name, bool markdown)
   const std::string track = s["on_track"].get<bool>() ? "on track" : "not on track";
   return std::string(name) + " " + std::to_string(s["observed"].get<std::int64_t>()) + " vs " +
          std::to_string(s["baseline"].get<std::int64_t>()) + " (" + signed_percent(s["change_percent"]) +
-         "; target at most " + fixed(s["target"].get<double>(), 1) + "): " + (markdown ? "**" + track + "**" : track);
+         "; target at most " + fmt_fixed(s["target"].get<double>(), 1) + "): " + (markdown ? "**" + track + "**" : track);
 }
 
 std::string windows_text(const nlohmann::json& g) {
@@ -182,7 +176,7 @@ std::string goal_markdown(const nlohmann::json& g) {
     const std::string label =
         name == "places" ? "in the " + std::to_string(s["places"].get<std::int64_t>()) + " places" : name;
     md += "| " + label + " | " + std::to_string(s["baseline"].get<std::int64_t>()) + " | " +
-          fixed(s["target"].get<double>(), 1) + " | " + std::to_string(s["observed"].get<std::int64_t>()) + " | " +
+          fmt_fixed(s["target"].get<double>(), 1) + " | " + std::to_string(s["observed"].get<std::int64_t>()) + " | " +
           signed_percent(s["change_percent"]) + " | " + (s["on_track"].get<bool>() ? "yes" : "no") + " |\n";
   }
   md += "\n" + g["rule"].get<std::string>() + ".";

@@ -21,12 +21,6 @@ namespace {
 
 const char* kDays[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 
-std::string fixed(double v, int digits) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", digits, v);
-  return b;
-}
-
 // 0 = Monday (1970-01-01 was a Thursday).
 int day_of_week(std::int64_t t) {
   const std::int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
@@ -279,9 +273,9 @@ Decisions decide(const Study& study, const ModelResult& model) {
       if (resp.size() > 5) labels += " and " + std::to_string(resp.size() - 5) + " more";
       const std::string count = std::to_string(resp.size()) + " " + term.factor + " feature" + (resp.size() > 1 ? "s" : "");
       std::string s = term.op == "proximity"
-                          ? "within " + fixed(term.distance_m, 0) + " m of " + count + " (RRV " + fixed(term.rrv, 2) + "): " + labels
+                          ? "within " + fmt_fixed(term.distance_m, 0) + " m of " + count + " (RRV " + fmt_fixed(term.rrv, 2) + "): " + labels
                           : "inside a high density of " + term.factor + " (" + count + " within " +
-                                fixed(term.distance_m, 0) + " m; RRV " + fixed(term.rrv, 2) + "): " + labels;
+                                fmt_fixed(term.distance_m, 0) + " m; RRV " + fmt_fixed(term.rrv, 2) + "): " + labels;
       sentences.push_back(s);
       factor_names.push_back(term.name);
       mentions.push_back({{"candidate", term.name}, {"factor", term.factor}, {"operationalization", term.op},
@@ -306,8 +300,8 @@ Decisions decide(const Study& study, const ModelResult& model) {
                p.max_risk, p.expected, p.observed_train, p.observed_recent, place_class, p.hot_cells, days, hours,
                factors, narrative}};
     std::ostringstream line;
-    line << k + 1 << "," << p.cells.size() << "," << fixed(area, 4) << "," << fixed(p.mean_risk, 3) << ","
-         << fixed(p.max_risk, 3) << "," << fixed(p.expected, 3) << "," << p.observed_train << "," << p.observed_recent
+    line << k + 1 << "," << p.cells.size() << "," << fmt_fixed(area, 4) << "," << fmt_fixed(p.mean_risk, 3) << ","
+         << fmt_fixed(p.max_risk, 3) << "," << fmt_fixed(p.expected, 3) << "," << p.observed_train << "," << p.observed_recent
          << "," << csv_quote(place_class) << "," << csv_quote(days) << "," << csv_quote(hours) << "," << csv_quote(factors)
          << "," << csv_quote(narrative) << "\n";
     pt.csv_line = line.str();
@@ -409,17 +403,17 @@ Decisions decide(const Study& study, const ModelResult& model) {
   md << "**" << mr.value("candidates", 0) << " candidates from " << cfg.layers.size() << " factors tested, "
      << terms.size() << " significant risk factors in the model";
   if (mr.contains("family")) md << " (" << mr["family"].get<std::string>() << ")";
-  md << "; the highest-risk places cover " << fixed(share_area, 1) << " % of the area and held " << fixed(share_inc, 1)
+  md << "; the highest-risk places cover " << fmt_fixed(share_area, 1) << " % of the area and held " << fmt_fixed(share_inc, 1)
      << " % of the training incidents** (" << place_train << " of " << study.incident_counts.counted << ", "
      << places.size() << " places).\n\n";
   md << "## Risk factors\n\n| factor | operationalization | distance | RRV |\n|---|---|---|---|\n";
-  for (const auto& t : terms) md << "| " << t.factor << " | " << t.op << " | " << fixed(t.distance_m, 0) << " m | " << fixed(t.rrv, 2) << " |\n";
+  for (const auto& t : terms) md << "| " << t.factor << " | " << t.op << " | " << fmt_fixed(t.distance_m, 0) << " m | " << fmt_fixed(t.rrv, 2) << " |\n";
   md << "\n## Top places\n\n| rank | area km2 | mean risk | expected | incidents (training) | incidents (last "
      << cfg.exposure.weeks << " weeks) | class | busiest days | busiest hours |\n|---|---|---|---|---|---|---|---|---|\n";
   for (std::size_t k = 0; k < places.size() && k < 10; ++k) {
     const auto& p = places_json[k];
-    md << "| " << k + 1 << " | " << fixed(p["area_km2"].get<double>(), 2) << " | " << fixed(p["mean_risk"].get<double>(), 1)
-       << " | " << fixed(p["expected"].get<double>(), 1) << " | " << p["observed_train"] << " | " << p["observed_recent"]
+    md << "| " << k + 1 << " | " << fmt_fixed(p["area_km2"].get<double>(), 2) << " | " << fmt_fixed(p["mean_risk"].get<double>(), 1)
+       << " | " << fmt_fixed(p["expected"].get<double>(), 1) << " | " << p["observed_train"] << " | " << p["observed_recent"]
        << " | " << p["class"].get<std::string>() << " | " << p["busiest_days"].get<std::string>() << " | "
        << p["busiest_hours"].get<std::string>() << " |\n";
   }
@@ -430,11 +424,11 @@ Decisions decide(const Study& study, const ModelResult& model) {
      << "| rank | factor | feature | leverage (expected incidents) | cells |\n|---|---|---|---|---|\n";
   for (const auto& t : top_json)
     md << "| " << t["rank"] << " | " << t["factor"].get<std::string>() << " | " << t["label"].get<std::string>() << " | "
-       << fixed(t["leverage"].get<double>(), 2) << " | " << t["cells"] << " |\n";
+       << fmt_fixed(t["leverage"].get<double>(), 2) << " | " << t["cells"] << " |\n";
   md << "\nLeverage per factor: ";
   bool first = true;
   for (const auto& [f, v] : per_factor) {
-    md << (first ? "" : ", ") << f << " " << fixed(v, 1);
+    md << (first ? "" : ", ") << f << " " << fmt_fixed(v, 1);
     first = false;
   }
   md << ".\n";

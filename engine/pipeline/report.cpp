@@ -54,16 +54,10 @@ std::string utc_now() {
   return buf;
 }
 
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
 std::string ops_text(const Operationalization& o, double block_length_m) {
   const auto d = o.distances_m(block_length_m);
   return o.method + ", " + std::to_string(o.max_influence_blocks) + " blocks by " + o.increment + ": " +
-         fixed(d.front(), 0) + ".." + fixed(d.back(), 0) + " m (" + std::to_string(d.size()) + " bands)";
+         fmt_fixed(d.front(), 0) + ".." + fmt_fixed(d.back(), 0) + " m (" + std::to_string(d.size()) + " bands)";
 }
 
 void drops_text(std::ostringstream& o, const FeatureSet& fs, const char* indent) {
@@ -148,11 +142,11 @@ std::string validate_summary(const Study& s) {
   const GridSpec& g = s.grid;
   o << "study    " << s.config.name << "  (" << s.config.file << ")\n";
   o << "crs      " << g.crs_name << "  (" << s.crs_origin << ")\n";
-  o << "grid     " << fixed(g.cell_size_m, 1) << " m cells, " << fmt_count(g.cols) << " x " << fmt_count(g.rows)
+  o << "grid     " << fmt_fixed(g.cell_size_m, 1) << " m cells, " << fmt_count(g.cols) << " x " << fmt_count(g.rows)
     << " = " << fmt_count(g.cell_count()) << " cells, " << fmt_count(s.study_cells) << " study cells ("
-    << fixed(s.area.area() / 1e6, 2) << " km2 of study area)\n";
-  o << "extent   W " << fixed(g.west, 0) << "  S " << fixed(g.south(), 0) << "  E " << fixed(g.east(), 0) << "  N "
-    << fixed(g.north, 0) << "\n";
+    << fmt_fixed(s.area.area() / 1e6, 2) << " km2 of study area)\n";
+  o << "extent   W " << fmt_fixed(g.west, 0) << "  S " << fmt_fixed(g.south(), 0) << "  E " << fmt_fixed(g.east(), 0) << "  N "
+    << fmt_fixed(g.north, 0) << "\n";
   o << "area     " << io::redact_source(s.config.area.path) << ": " << s.area_source.features.size() << " polygon feature(s), "
     << s.area_source.source_crs << "\n\n";
 
@@ -186,7 +180,7 @@ std::string validate_summary(const Study& s) {
                   fmt_count(l.dropped.total()).c_str());
     o << row;
     o << "      " << ops_text(s.config.layers[i].ops, s.config.block_length_m) << "; kept within "
-      << fixed(s.layer_clip_m[i], 0) << " m of the area\n";
+      << fmt_fixed(s.layer_clip_m[i], 0) << " m of the area\n";
     drops_text(o, l, "      ");
   }
   if (!s.warnings.empty()) {

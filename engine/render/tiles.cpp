@@ -23,6 +23,7 @@
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "core/text.hpp"
 #include "core/version.hpp"
 #include "io/output_dir.hpp"
 #include "render/map_draw.hpp"
@@ -162,12 +163,6 @@ std::string js_escape(const std::string& s) {
     }
   }
   return out;
-}
-
-std::string num(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 // places.js: the places as GeoJSON (longitude/latitude), with what their popups show.
@@ -422,8 +417,8 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
       {"version", "1"},
       {"minzoom", std::to_string(o.min_zoom)},
       {"maxzoom", std::to_string(o.max_zoom)},
-      {"bounds", num(west, 6) + "," + num(south, 6) + "," + num(east, 6) + "," + num(north, 6)},
-      {"center", num((west + east) / 2, 6) + "," + num((south + north) / 2, 6) + "," + std::to_string(o.min_zoom)},
+      {"bounds", fmt_fixed(west, 6) + "," + fmt_fixed(south, 6) + "," + fmt_fixed(east, 6) + "," + fmt_fixed(north, 6)},
+      {"center", fmt_fixed((west + east) / 2, 6) + "," + fmt_fixed((south + north) / 2, 6) + "," + std::to_string(o.min_zoom)},
       {"description", marking + ". Risk classes and high-risk places of " + run.crime_type + ", as of " + run.as_of +
                           " (rtm " + kRtmVersion + ")."},
       {"attribution", marking + " · rtm"}};
@@ -453,10 +448,10 @@ TileSummary render_tiles(const std::string& run_dir, const std::string& out_dir,
       v["legend_extra"] = legend_extra_js(run, palette);
       v["min_zoom"] = std::to_string(o.min_zoom);
       v["max_zoom"] = std::to_string(o.max_zoom);
-      v["west"] = num(west, 6);
-      v["south"] = num(south, 6);
-      v["east"] = num(east, 6);
-      v["north"] = num(north, 6);
+      v["west"] = fmt_fixed(west, 6);
+      v["south"] = fmt_fixed(south, 6);
+      v["east"] = fmt_fixed(east, 6);
+      v["north"] = fmt_fixed(north, 6);
       const std::string html = with_context("while filling viewer.html", [&] {
         return fill_template(style_file("viewer.html", o.style.styles_dir), v);
       });
