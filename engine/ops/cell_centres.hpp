@@ -1,6 +1,7 @@
 #pragma once
 // The study cells in compact order (row-major among cells whose centre is in
 // the area): candidates, counts and models are indexed this way.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -24,6 +25,33 @@ inline StudyCells study_cells(const GridSpec& g, const std::vector<std::uint8_t>
         s.y.push_back(g.centre_y(r));
       }
   return s;
+}
+
+// Cells row by row: row r is order[row_start[r]] .. order[row_start[r + 1] - 1],
+// rows from north to south (equal y), x ascending within a row. Study cells
+// come in that order already; other cell lists are sorted.
+struct CellRows {
+  std::vector<std::uint32_t> order;
+  std::vector<std::size_t> row_start;  // rows + 1 entries
+  std::size_t rows() const { return row_start.size() - 1; }
+};
+
+inline CellRows cell_rows(const StudyCells& cells) {
+  CellRows r;
+  r.order.resize(cells.size());
+  for (std::size_t i = 0; i < cells.size(); ++i) r.order[i] = static_cast<std::uint32_t>(i);
+  bool row_major = true;
+  for (std::size_t i = 1; i < cells.size() && row_major; ++i)
+    row_major = cells.y[i] < cells.y[i - 1] || (cells.y[i] == cells.y[i - 1] && cells.x[i] > cells.x[i - 1]);
+  if (!row_major)
+    std::sort(r.order.begin(), r.order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return cells.y[a] != cells.y[b] ? cells.y[a] > cells.y[b] : cells.x[a] < cells.x[b];
+    });
+  r.row_start.push_back(0);
+  for (std::size_t k = 1; k < r.order.size(); ++k)
+    if (cells.y[r.order[k]] != cells.y[r.order[k - 1]]) r.row_start.push_back(k);
+  r.row_start.push_back(r.order.size());
+  return r;
 }
 
 }  // namespace rtm::ops

@@ -73,21 +73,10 @@ std::vector<std::vector<double>> density_fields(const FeatureSet& fs, const Stud
     norm[b] = 3.0 / kPi * inv_h2[b];
   }
 
-  // Cells row by row (equal y; study cells come row-major, others are sorted),
-  // and each row's cells by column on the cell grid.
-  std::vector<std::uint32_t> order(cells.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
-  bool row_major = true;
-  for (std::size_t i = 1; i < cells.size() && row_major; ++i)
-    row_major = cells.y[i] < cells.y[i - 1] || (cells.y[i] == cells.y[i - 1] && cells.x[i] > cells.x[i - 1]);
-  if (!row_major)
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return cells.y[a] != cells.y[b] ? cells.y[a] > cells.y[b] : cells.x[a] < cells.x[b];
-    });
-  std::vector<std::size_t> row_start{0};
-  for (std::size_t k = 1; k < order.size(); ++k)
-    if (cells.y[order[k]] != cells.y[order[k - 1]]) row_start.push_back(k);
-  row_start.push_back(order.size());
+  // Cells row by row, and each row's cells by column on the cell grid.
+  const CellRows cr = cell_rows(cells);
+  const std::vector<std::uint32_t>& order = cr.order;
+  const std::vector<std::size_t>& row_start = cr.row_start;
 
   // Points by y, descending like the rows.
   std::vector<std::uint32_t> by_y(p.x.size());
@@ -99,7 +88,7 @@ std::vector<std::vector<double>> density_fields(const FeatureSet& fs, const Stud
   // Each row: every point within hmax of it adds its kernel to the columns of
   // the row within each bandwidth (d^2 = dx^2 + dy^2 from the cell centre, as
   // a brute-force sum), in the points' fixed order. Rows are independent.
-  const std::size_t rows = row_start.size() - 1;
+  const std::size_t rows = cr.rows();
   parallel_for((rows + 15) / 16, [&](std::size_t chunk) {
     std::vector<double> xcol;
     std::vector<std::vector<double>> acc(nb);

@@ -65,24 +65,11 @@ std::vector<double> by_rows(const std::vector<double>& px, const std::vector<dou
                             double max_m) {
   const std::size_t n = cells.size();
   std::vector<double> out(n, kInf);
-  // Cells row by row (equal y), x ascending within a row. Study cells come in
-  // that order already; other callers get an index sort.
-  std::vector<std::uint32_t> order;
-  bool row_major = true;
-  for (std::size_t i = 1; i < n && row_major; ++i)
-    row_major = cells.y[i] < cells.y[i - 1] || (cells.y[i] == cells.y[i - 1] && cells.x[i] > cells.x[i - 1]);
-  if (!row_major) {
-    order.resize(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return cells.y[a] != cells.y[b] ? cells.y[a] > cells.y[b] : cells.x[a] < cells.x[b];
-    });
-  }
-  auto cell = [&](std::size_t k) -> std::size_t { return row_major ? k : order[k]; };
+  const CellRows rows = cell_rows(cells);
   // x relative to the first cell keeps v^2 small in the envelope's
   // intersections; the distances themselves are computed from the original
   // coordinates of the nearest point, as sqrt(dx^2 + dy^2).
-  const double x0 = cells.x[cell(0)];
+  const double x0 = cells.x[rows.order[0]];
   // Points by x (ties by y, then index: a fixed order whatever the input order),
   // and their y sorted, to find those within max_m of a band of rows.
   std::vector<std::uint32_t> by_x(px.size());
@@ -97,10 +84,8 @@ std::vector<double> by_rows(const std::vector<double>& px, const std::vector<dou
   Envelope env;
   std::vector<std::uint32_t> band;  // points of the current band of rows, by x
   double band_lo = kInf, band_hi = -kInf;
-  for (std::size_t k = 0; k < n;) {
-    const double y = cells.y[cell(k)];
-    std::size_t end = k;
-    while (end < n && cells.y[cell(end)] == y) ++end;
+  for (std::size_t r = 0; r < rows.rows(); ++r) {
+    const double y = cells.y[rows.order[rows.row_start[r]]];
     // Points within max_m of this row: refill the band when the row leaves it
     // (a band serves 2 max_m of rows).
     if (y - max_m < band_lo || y + max_m > band_hi) {
@@ -123,8 +108,8 @@ std::vector<double> by_rows(const std::vector<double>& px, const std::vector<dou
     if (!env.v.empty()) {
       std::size_t j = 0;
       const std::size_t pieces = env.v.size();
-      for (std::size_t q = k; q < end; ++q) {
-        const std::size_t c = cell(q);
+      for (std::size_t q = rows.row_start[r]; q < rows.row_start[r + 1]; ++q) {
+        const std::size_t c = rows.order[q];
         const double lx = cells.x[c] - x0;
         while (j + 1 < pieces && env.z[j + 1] < lx) ++j;
         // The piece over this x, and its neighbours: where two points are
@@ -138,7 +123,6 @@ std::vector<double> by_rows(const std::vector<double>& px, const std::vector<dou
         if (d2 <= r2) out[c] = std::sqrt(d2);
       }
     }
-    k = end;
   }
   return out;
 }
