@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -55,6 +56,15 @@ void parallel_for(std::size_t n, F&& f) {
   work();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+}
+
+// Work that can go on beside the caller's: on its own thread when there is
+// more than one, otherwise run by get(). get() waits for it and rethrows its
+// error; destroying the future without get() waits for a started thread and
+// drops work not started.
+template <class F>
+std::future<void> run_beside(F&& f) {
+  return std::async(thread_count() > 1 ? std::launch::async : std::launch::deferred, std::forward<F>(f));
 }
 
 }  // namespace rtm

@@ -1,6 +1,5 @@
 #include "pipeline/render_step.hpp"
 
-#include <exception>
 #include <future>
 
 #include "core/error.hpp"
@@ -37,25 +36,9 @@ std::vector<std::string> render_run_products(const std::string& run_dir, const s
   // with more than one thread the map is drawn beside the briefing. A failure
   // of the briefing is reported first, as when they are drawn in turn.
   std::future<void> map_done;
-  if (briefing && map && thread_count() > 1) map_done = std::async(std::launch::async, draw_map);
-  std::exception_ptr briefing_error;
-  if (briefing) {
-    try {
-      draw_briefing();
-    } catch (...) {
-      briefing_error = std::current_exception();
-    }
-  }
-  if (map_done.valid()) {
-    try {
-      map_done.get();
-    } catch (...) {
-      if (!briefing_error) throw;
-    }
-  } else if (map && !briefing_error) {
-    draw_map();
-  }
-  if (briefing_error) std::rethrow_exception(briefing_error);
+  if (map) map_done = run_beside(draw_map);
+  if (briefing) draw_briefing();
+  if (map_done.valid()) map_done.get();
   std::vector<std::string> written;
   if (briefing) written.push_back(briefing_pdf);
   if (map) written.push_back(map_png);

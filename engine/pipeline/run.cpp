@@ -139,11 +139,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
     }
     io::write_gpkg(layers_gpkg, study.crs, tables);
   };
-  std::future<void> study_products;
-  if (thread_count() > 1)
-    study_products = std::async(std::launch::async, write_study_products);
-  else
-    write_study_products();
+  std::future<void> study_products = run_beside(write_study_products);
 
   std::optional<StageTimer> t_model(std::in_place, "candidates and model");
   const ModelResult model = with_context(
@@ -158,7 +154,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
       });
 
   t_model.reset();
-  if (study_products.valid()) study_products.get();
+  study_products.get();
 
   std::optional<StageTimer> t_write(std::in_place, "write risk.tif, candidates, model");
   io::write_cog(staging.path("risk.tif"), study.grid, model.risk, -1.0);
@@ -187,10 +183,7 @@ std::vector<std::string> run_study_config(const StudyConfig& config, const RunOp
       StageTimer t("  places.gpkg");
       io::write_gpkg(path, study.crs, places_tables);
     };
-    if (thread_count() > 1)
-      places_written = std::async(std::launch::async, write_places);
-    else
-      write_places();
+    places_written = run_beside(write_places);
     io::write_cog_bands(staging.path("exposure.tif"), study.grid,
                         std::vector<io::BandF>{{"recent incidents per km2 (quartic KDE)", dec.exposure_kde},
                                                {"Gi* z-score of recent counts", dec.exposure_gi_z}},
