@@ -234,15 +234,8 @@ Decisions decide(const Study& study, const ModelResult& model) {
   std::ostringstream csv;
   csv << "rank,cells,area_km2,mean_risk,max_risk,expected,observed_train,observed_recent,class,busiest_days,"
          "busiest_hours,factors,narrative\n";
-  // The features behind each place and term: independent searches, on all threads.
-  std::vector<std::vector<std::vector<std::pair<std::size_t, double>>>> responsible(places.size());
-  parallel_for(places.size(), [&](std::size_t k) {
-    responsible[k].resize(terms.size());
-    for (std::size_t t = 0; t < terms.size(); ++t)
-      responsible[k][t] = recommend::responsible_features(terms[t], finders[t], cells, places[k].cells);
-  });
-  // Each place's narrative, JSON, rows and CSV line on all threads, then
-  // gathered in rank order.
+  // Each place's responsible features, narrative, JSON, rows and CSV line on
+  // all threads, then gathered in rank order.
   struct PlaceText {
     nlohmann::json json;
     std::vector<io::GpkgRow> feature_rows;
@@ -256,7 +249,7 @@ Decisions decide(const Study& study, const ModelResult& model) {
     std::vector<std::string> sentences, factor_names;
     nlohmann::json mentions = nlohmann::json::array();
     for (std::size_t t = 0; t < terms.size(); ++t) {
-      const auto& resp = responsible[k][t];
+      const auto resp = recommend::responsible_features(terms[t], finders[t], cells, p.cells);
       if (resp.empty()) continue;
       const auto& term = terms[t];
       std::string labels;
