@@ -84,4 +84,22 @@ inline double gdal_proximity(const rtm::GridSpec& g, const rtm::FeatureSet& fs, 
   return secs;
 }
 
+// The reference density: the quartic kernel 3/(pi h^2) (1 - d^2/h^2)^2 summed
+// over every feature at (x, y), for each bandwidth (d^2 once per feature).
+inline std::vector<double> brute_density(const rtm::FeatureSet& fs, double x, double y,
+                                         const std::vector<double>& bands) {
+  std::vector<double> sum(bands.size(), 0.0);
+  for (const auto& f : fs.features) {
+    const double d2 = (f.x - x) * (f.x - x) + (f.y - y) * (f.y - y);
+    for (std::size_t b = 0; b < bands.size(); ++b) {
+      const double h2 = bands[b] * bands[b];
+      if (d2 < h2) {
+        const double u = 1.0 - d2 / h2;
+        sum[b] += 3.0 / (M_PI * h2) * u * u;
+      }
+    }
+  }
+  return sum;
+}
+
 }  // namespace rtm_bench

@@ -120,17 +120,8 @@ int main(int argc, char** argv) {
       for (auto& b : brute) b.assign(sub.size(), 0.0);
       t0 = clk::now();
       for (std::size_t k = 0; k < sub.size(); ++k) {
-        const double cx = cells.x[sub[k]], cy = cells.y[sub[k]];
-        for (const auto& f : fs.features) {
-          const double d2 = (f.x - cx) * (f.x - cx) + (f.y - cy) * (f.y - cy);
-          for (std::size_t b = 0; b < bands.size(); ++b) {
-            const double h2 = bands[b] * bands[b];
-            if (d2 < h2) {
-              const double u = 1.0 - d2 / h2;
-              brute[b][k] += 3.0 / (M_PI * h2) * u * u;
-            }
-          }
-        }
+        const std::vector<double> d = rtm_bench::brute_density(fs, cells.x[sub[k]], cells.y[sub[k]], bands);
+        for (std::size_t b = 0; b < bands.size(); ++b) brute[b][k] = d[b];
       }
       const double t_brute = since(t0) * static_cast<double>(cells.size()) / static_cast<double>(sub.size());
       double maxrel = 0;

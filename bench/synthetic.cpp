@@ -30,8 +30,6 @@ using rtm_bench::since;
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
 // Clustered points over the grid: 70 % around cluster centres (SD 300 m), 30 % uniform.
 rtm::FeatureSet clustered_points(const rtm::GridSpec& g, std::size_t n, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> ux(g.west, g.east()), uy(g.south(), g.north), u01(0, 1);
@@ -116,18 +114,9 @@ void grid_stage(std::int64_t side, const char* kind, std::size_t points, std::mt
     for (double v : dens[b]) peak[b] = std::max(peak[b], v);
   for (std::size_t s = 0; s < dsample; ++s) {
     const std::size_t i = dsample == cells.size() ? s : pick(rng);
-    for (std::size_t b = 0; b < bands.size(); ++b) {
-      const double h2 = bands[b] * bands[b];
-      double sum = 0;
-      for (const auto& f : fs.features) {
-        const double d2 = (f.x - cells.x[i]) * (f.x - cells.x[i]) + (f.y - cells.y[i]) * (f.y - cells.y[i]);
-        if (d2 < h2) {
-          const double u = 1.0 - d2 / h2;
-          sum += 3.0 / (kPi * h2) * u * u;
-        }
-      }
-      if (peak[b] > 0) maxrel = std::max(maxrel, std::fabs(sum - dens[b][i]) / peak[b]);
-    }
+    const std::vector<double> sum = rtm_bench::brute_density(fs, cells.x[i], cells.y[i], bands);
+    for (std::size_t b = 0; b < bands.size(); ++b)
+      if (peak[b] > 0) maxrel = std::max(maxrel, std::fabs(sum[b] - dens[b][i]) / peak[b]);
   }
   const double t_brute = since(tb) * static_cast<double>(cells.size()) / static_cast<double>(dsample);
   std::printf("%s.dens.ours_s %.4f\n%s.dens.brute_s %.3f\n%s.dens.brute_cells %zu\n%s.dens.brute_max_rel_diff %.3g\n",
