@@ -16,7 +16,7 @@
 
 #include "core/feature_set.hpp"
 #include "core/grid_spec.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 
 namespace rtm_bench {
 
@@ -40,7 +40,7 @@ double timed(int reps, F&& f) {
 // cells so features in the clip buffer outside the grid still count), then
 // GDALComputeProximity in georeferenced units. Returns seconds; fills `out`
 // (study-cell order) with GDAL's distances.
-inline double gdal_proximity(const rtm::GridSpec& g, const rtm::FeatureSet& fs, const rtm::ops::StudyCells& cells,
+inline double gdal_proximity(const rtm::GridSpec& g, const rtm::FeatureSet& fs, const rtm::StudyCells& cells,
                       std::int64_t pad, double max_m, std::vector<double>* out) {
   const std::int64_t cols = g.cols + 2 * pad, rows = g.rows + 2 * pad;
   const double west = g.west - static_cast<double>(pad) * g.cell_size_m;

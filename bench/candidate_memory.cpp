@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
     const auto config = rtm::pipeline::load_study_config(argv[1]);
     const auto study = rtm::pipeline::load_study(config);
     const auto t0 = std::chrono::steady_clock::now();
-    rtm::ops::StudyCells cells;
+    rtm::StudyCells cells;
     const auto cands = rtm::pipeline::build_candidates(study, &cells);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::size_t bytes = 0;

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     std::printf("threads %zu\n", rtm::thread_count());
     std::printf("grid %lldx%lld cell %.0f\n", static_cast<long long>(g.cols), static_cast<long long>(g.rows), g.cell_size_m);
 
-    rtm::ops::StudyCells cells;
+    rtm::StudyCells cells;
     std::vector<rtm::ops::Candidate> cands;
     const double t_ops = timed(1, [&] { cands = rtm::pipeline::build_candidates(study, &cells); });
     std::printf("cells %zu\ncandidates %zu\noperationalize_s %.4f\n", cells.size(), cands.size(), t_ops);

@@ -65,7 +65,7 @@ void grid_stage(std::int64_t side, const char* kind, std::size_t points, std::mt
   g.cell_size_m = 100;
   g.cols = side;
   g.rows = side;
-  const auto cells = rtm::ops::study_cells(g, std::vector<std::uint8_t>(static_cast<std::size_t>(g.cell_count()), 1));
+  const auto cells = rtm::study_cells(g, std::vector<std::uint8_t>(static_cast<std::size_t>(g.cell_count()), 1));
   const rtm::FeatureSet fs = clustered_points(g, points, rng);
   const std::string key = "syn.grid" + std::to_string(side) + "." + kind;
   const std::vector<double> bands{100, 200, 300, 400, 500, 600};

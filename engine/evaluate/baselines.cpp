@@ -8,7 +8,7 @@
 namespace rtm::evaluate {
 
 std::vector<std::vector<double>> incident_kde(const std::vector<double>& x, const std::vector<double>& y,
-                                              const ops::StudyCells& cells, const std::vector<double>& bandwidths_m,
+                                              const StudyCells& cells, const std::vector<double>& bandwidths_m,
                                               double cell_size_m) {
   FeatureSet fs;
   fs.name = "incidents";

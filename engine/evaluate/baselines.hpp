@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 
 namespace rtm::evaluate {
 
@@ -15,7 +15,7 @@ namespace rtm::evaluate {
 // incident points, one vector per bandwidth (the kernel of ops::density_fields,
 // the one ArcGIS and CrimeStat use).
 std::vector<std::vector<double>> incident_kde(const std::vector<double>& x, const std::vector<double>& y,
-                                              const ops::StudyCells& cells, const std::vector<double>& bandwidths_m,
+                                              const StudyCells& cells, const std::vector<double>& bandwidths_m,
                                               double cell_size_m);
 
 // "rtm_x_recent_kde": risk × (1 + kde / mean(kde)), the mean over the study

@@ -10,7 +10,7 @@
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "io/geometry.hpp"
-#include "ops/point_index.hpp"
+#include "core/point_index.hpp"
 #include "ops/proximity.hpp"
 
 namespace rtm::ops {

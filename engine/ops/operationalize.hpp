@@ -7,7 +7,7 @@
 
 #include "core/bitset.hpp"
 #include "core/feature_set.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 
 namespace rtm::ops {
 

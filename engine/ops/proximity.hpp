@@ -13,7 +13,7 @@
 // Either way the distance is sqrt(dx^2 + dy^2) to the nearest point.
 #include <vector>
 
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 
 namespace rtm::ops {
 

@@ -157,23 +157,20 @@ BacktestResult run_backtest(const BacktestOptions& o) {
   io::prepare_output_dir(o.out_dir);
 
   const Study study = load_study(config);
-  ops::StudyCells cells;
+  StudyCells cells;
   const std::vector<ops::Candidate> candidates = build_candidates(study, &cells);
   const std::size_t nc = cells.size();
   const bool additive = config.model.mode == "additive";
 
   // Dated incidents in study cells, in time order.
-  std::vector<std::int64_t> compact(static_cast<std::size_t>(study.grid.cell_count()), -1);
-  for (std::size_t i = 0; i < nc; ++i) compact[static_cast<std::size_t>(cells.linear[i])] = static_cast<std::int64_t>(i);
+  const StudyCellIndex index(study.grid, cells);
   std::vector<Incident> inc;
   std::int64_t last_t = INT64_MIN, first_t = INT64_MAX;
   for (const Feature& f : study.incidents.features) {
     if (!f.time_s) continue;
     first_t = std::min(first_t, *f.time_s);
     last_t = std::max(last_t, *f.time_s);
-    const auto c = study.grid.cell_of(f.x, f.y);
-    if (!c) continue;
-    const std::int64_t k = compact[static_cast<std::size_t>(study.grid.linear(*c))];
+    const std::int64_t k = index.of_point(study.grid, f.x, f.y);
     if (k < 0) continue;
     inc.push_back({*f.time_s, static_cast<std::size_t>(k), f.x, f.y});
   }

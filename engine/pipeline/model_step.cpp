@@ -29,7 +29,7 @@ void check_grid(const nlohmann::json& saved, const GridSpec& g) {
   }
 }
 
-std::vector<float> grid_values(const Study& s, const ops::StudyCells& cells, const std::vector<double>& v) {
+std::vector<float> grid_values(const Study& s, const StudyCells& cells, const std::vector<double>& v) {
   std::vector<float> out(static_cast<std::size_t>(s.grid.cell_count()), -1.0f);
   for (std::size_t i = 0; i < cells.size(); ++i) out[static_cast<std::size_t>(cells.linear[i])] = static_cast<float>(v[i]);
   return out;
@@ -37,8 +37,8 @@ std::vector<float> grid_values(const Study& s, const ops::StudyCells& cells, con
 
 }  // namespace
 
-std::vector<ops::Candidate> build_candidates(const Study& study, ops::StudyCells* cells) {
-  *cells = ops::study_cells(study.grid, study.mask);
+std::vector<ops::Candidate> build_candidates(const Study& study, StudyCells* cells) {
+  *cells = study_cells(study.grid, study.mask);
   std::vector<ops::FactorInput> inputs;
   for (std::size_t i = 0; i < study.layers.size(); ++i) {
     const LayerConfig& lc = study.config.layers[i];
@@ -48,7 +48,7 @@ std::vector<ops::Candidate> build_candidates(const Study& study, ops::StudyCells
 }
 
 std::string candidate_summary(const Study& study) {
-  ops::StudyCells cells;
+  StudyCells cells;
   const auto cands = build_candidates(study, &cells);
   std::string constant;
   std::size_t n_constant = 0;
@@ -63,7 +63,7 @@ std::string candidate_summary(const Study& study) {
 }
 
 ModelResult fit_study_model(const Study& study, const nlohmann::json* saved) {
-  ops::StudyCells cells;
+  StudyCells cells;
   std::vector<ops::Candidate> candidates = [&] {
     StageTimer t("  operationalize");
     return build_candidates(study, &cells);
@@ -72,7 +72,7 @@ ModelResult fit_study_model(const Study& study, const nlohmann::json* saved) {
   return fit_model_on_counts(study, cells, candidates, study.counts, saved);
 }
 
-ModelResult fit_model_on_counts(const Study& study, const ops::StudyCells& cells,
+ModelResult fit_model_on_counts(const Study& study, const StudyCells& cells,
                                 const std::vector<ops::Candidate>& candidates,
                                 const std::vector<std::int32_t>& counts, const nlohmann::json* saved) {
   ModelResult r;

@@ -12,7 +12,7 @@
 namespace rtm::pipeline {
 
 struct ModelResult {
-  ops::StudyCells cells;
+  StudyCells cells;
   std::vector<ops::Candidate> candidates;   // every candidate built
   std::vector<std::string> constant;        // candidates constant over the study cells (not used)
   std::vector<std::size_t> design_columns;  // candidate index of each design column
@@ -27,7 +27,7 @@ struct ModelResult {
 };
 
 // Builds every candidate (all factors, operationalizations and bands).
-std::vector<ops::Candidate> build_candidates(const Study& study, ops::StudyCells* cells);
+std::vector<ops::Candidate> build_candidates(const Study& study, StudyCells* cells);
 
 // "N candidates, M constant" and a warning line per constant candidate, for `rtm validate`.
 std::string candidate_summary(const Study& study);
@@ -38,7 +38,7 @@ ModelResult fit_study_model(const Study& study, const nlohmann::json* saved);
 
 // The same on other counts (a grid-sized vector, e.g. another training window)
 // with candidates built once by build_candidates (backtests refit many times).
-ModelResult fit_model_on_counts(const Study& study, const ops::StudyCells& cells,
+ModelResult fit_model_on_counts(const Study& study, const StudyCells& cells,
                                 const std::vector<ops::Candidate>& candidates,
                                 const std::vector<std::int32_t>& counts, const nlohmann::json* saved);
 

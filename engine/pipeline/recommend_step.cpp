@@ -59,15 +59,11 @@ struct Place {
 Decisions decide(const Study& study, const ModelResult& model) {
   Decisions out;
   const GridSpec& g = study.grid;
-  const ops::StudyCells& cells = model.cells;
+  const StudyCells& cells = model.cells;
   const std::size_t n = cells.size();
   const StudyConfig& cfg = study.config;
-  std::vector<std::int64_t> compact(static_cast<std::size_t>(g.cell_count()), -1);
-  for (std::size_t i = 0; i < n; ++i) compact[static_cast<std::size_t>(cells.linear[i])] = static_cast<std::int64_t>(i);
-  auto cell_index = [&](double x, double y) -> std::int64_t {
-    const auto c = g.cell_of(x, y);
-    return c ? compact[static_cast<std::size_t>(g.linear(*c))] : -1;
-  };
+  const StudyCellIndex index(g, cells);
+  auto cell_index = [&](double x, double y) -> std::int64_t { return index.of_point(g, x, y); };
 
   // --- exposure: the recent window before the as-of date
   std::int64_t as_of = 0;

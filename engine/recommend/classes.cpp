@@ -50,11 +50,10 @@ std::vector<std::uint8_t> vulnerability_exposure(const std::vector<std::uint8_t>
   return v;
 }
 
-std::vector<std::vector<std::size_t>> clusters(const GridSpec& grid, const ops::StudyCells& cells,
+std::vector<std::vector<std::size_t>> clusters(const GridSpec& grid, const StudyCells& cells,
                                                const std::vector<std::uint8_t>& selected, bool eight_connected,
                                                std::size_t min_cells) {
-  std::vector<std::int64_t> compact(static_cast<std::size_t>(grid.cell_count()), -1);
-  for (std::size_t i = 0; i < cells.size(); ++i) compact[static_cast<std::size_t>(cells.linear[i])] = static_cast<std::int64_t>(i);
+  const StudyCellIndex index(grid, cells);
   std::vector<std::uint8_t> seen(cells.size(), 0);
   std::vector<std::vector<std::size_t>> out;
   std::vector<std::size_t> stack;
@@ -71,9 +70,7 @@ std::vector<std::vector<std::size_t>> clusters(const GridSpec& grid, const ops::
       for (std::int64_t dr = -1; dr <= 1; ++dr)
         for (std::int64_t dc = -1; dc <= 1; ++dc) {
           if ((dr == 0 && dc == 0) || (!eight_connected && dr != 0 && dc != 0)) continue;
-          const std::int64_t r = r0 + dr, c = c0 + dc;
-          if (r < 0 || c < 0 || r >= grid.rows || c >= grid.cols) continue;
-          const std::int64_t j = compact[static_cast<std::size_t>(r * grid.cols + c)];
+          const std::int64_t j = index.at(grid, r0 + dr, c0 + dc);
           if (j < 0) continue;
           const auto k = static_cast<std::size_t>(j);
           if (selected[k] == 0 || seen[k] != 0) continue;

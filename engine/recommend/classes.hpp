@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/grid_spec.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 
 namespace rtm::recommend {
 
@@ -25,7 +25,7 @@ const char* vxe_name(std::uint8_t c);
 // Connected groups of selected study cells (8- or 4-connected on the grid),
 // each at least `min_cells` large, as lists of compact cell indices in
 // increasing order; groups in order of their first cell.
-std::vector<std::vector<std::size_t>> clusters(const GridSpec& grid, const ops::StudyCells& cells,
+std::vector<std::vector<std::size_t>> clusters(const GridSpec& grid, const StudyCells& cells,
                                                const std::vector<std::uint8_t>& selected, bool eight_connected,
                                                std::size_t min_cells);
 

@@ -22,11 +22,10 @@ std::vector<double> bh_adjust(const std::vector<double>& p) {
   return q;
 }
 
-GiStar getis_ord_gi_star(const GridSpec& grid, const ops::StudyCells& cells, const std::vector<double>& x,
+GiStar getis_ord_gi_star(const GridSpec& grid, const StudyCells& cells, const std::vector<double>& x,
                          double distance_m, double fdr) {
   const std::size_t n = cells.size();
-  std::vector<std::int64_t> compact(static_cast<std::size_t>(grid.cell_count()), -1);
-  for (std::size_t i = 0; i < n; ++i) compact[static_cast<std::size_t>(cells.linear[i])] = static_cast<std::int64_t>(i);
+  const StudyCellIndex index(grid, cells);
   // Offsets of the cells whose centres lie within the band.
   const auto reach = static_cast<std::int64_t>(std::floor(distance_m / grid.cell_size_m));
   std::vector<std::pair<std::int64_t, std::int64_t>> offsets;
@@ -51,9 +50,7 @@ GiStar getis_ord_gi_star(const GridSpec& grid, const ops::StudyCells& cells, con
     const std::int64_t r0 = cells.linear[i] / grid.cols, c0 = cells.linear[i] % grid.cols;
     double wx = 0, w = 0;
     for (const auto& [dr, dc] : offsets) {
-      const std::int64_t r = r0 + dr, c = c0 + dc;
-      if (r < 0 || c < 0 || r >= grid.rows || c >= grid.cols) continue;
-      const std::int64_t j = compact[static_cast<std::size_t>(r * grid.cols + c)];
+      const std::int64_t j = index.at(grid, r0 + dr, c0 + dc);
       if (j < 0) continue;
       wx += x[static_cast<std::size_t>(j)];
       w += 1.0;

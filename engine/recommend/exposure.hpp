@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/grid_spec.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 
 namespace rtm::recommend {
 
@@ -21,7 +21,7 @@ struct GiStar {
 // Gi* (Getis & Ord 1995, the statistic spdep::localG computes with a binary
 // distance-band weights list that includes each cell itself): neighbours are
 // the study cells whose centres lie within `distance_m` of the cell's centre.
-GiStar getis_ord_gi_star(const GridSpec& grid, const ops::StudyCells& cells, const std::vector<double>& x,
+GiStar getis_ord_gi_star(const GridSpec& grid, const StudyCells& cells, const std::vector<double>& x,
                          double distance_m, double fdr);
 
 // Benjamini-Hochberg adjusted p-values (R's p.adjust(method = "BH")).

@@ -6,7 +6,7 @@
 
 #include "core/parallel.hpp"
 #include "io/geometry.hpp"
-#include "ops/point_index.hpp"
+#include "core/point_index.hpp"
 
 namespace rtm::recommend {
 
@@ -23,7 +23,7 @@ FeatureFinder::FeatureFinder(const FactorTerm& term) : term_(term) {
         x.push_back(f.x);
         y.push_back(f.y);
       }
-      points_ = std::make_unique<ops::PointIndex>(x, y, std::max(term.distance_m, 1.0));
+      points_ = std::make_unique<PointIndex>(x, y, std::max(term.distance_m, 1.0));
     } else {
       std::vector<io::Wkb> g;
       for (const auto& f : fs.features) g.push_back(f.wkb);
@@ -42,7 +42,7 @@ FeatureFinder::FeatureFinder(const FactorTerm& term) : term_(term) {
       }
       owner_.insert(owner_.end(), kx_.size() - before, i);
     }
-    kernel_points_ = std::make_unique<ops::PointIndex>(kx_, ky_, term.distance_m);
+    kernel_points_ = std::make_unique<PointIndex>(kx_, ky_, term.distance_m);
   }
 }
 FeatureFinder::FeatureFinder(FeatureFinder&&) noexcept = default;
@@ -76,7 +76,7 @@ std::vector<std::pair<std::size_t, double>> FeatureFinder::kernel(double x, doub
 }
 
 std::vector<std::pair<std::size_t, double>> responsible_features(const FactorTerm& term, const FeatureFinder& finder,
-                                                                 const ops::StudyCells& cells,
+                                                                 const StudyCells& cells,
                                                                  const std::vector<std::size_t>& place) {
   std::map<std::size_t, double> nearest;  // feature -> distance to the nearest place cell in the band
   for (std::size_t c : place) {
@@ -103,13 +103,13 @@ std::vector<std::pair<std::size_t, double>> responsible_features(const FactorTer
   return out;
 }
 
-std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinder& finder, const ops::StudyCells& cells,
+std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinder& finder, const StudyCells& cells,
                                       const std::vector<double>& expected) {
   return leverage(std::vector<const FactorTerm*>{&term}, std::vector<const FeatureFinder*>{&finder}, cells, expected);
 }
 
 std::vector<FeatureLeverage> leverage(const std::vector<const FactorTerm*>& terms,
-                                      const std::vector<const FeatureFinder*>& finders, const ops::StudyCells& cells,
+                                      const std::vector<const FeatureFinder*>& finders, const StudyCells& cells,
                                       const std::vector<double>& expected) {
   std::vector<std::size_t> on;  // cells where any of the terms is 1
   {

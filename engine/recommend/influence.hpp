@@ -8,9 +8,9 @@
 
 #include "core/bitset.hpp"
 #include "core/feature_set.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 
-namespace rtm::ops {
+namespace rtm {
 class PointIndex;
 }
 namespace rtm::io {
@@ -47,9 +47,9 @@ class FeatureFinder {
 
  private:
   const FactorTerm& term_;
-  std::unique_ptr<ops::PointIndex> points_;        // point features (proximity)
+  std::unique_ptr<PointIndex> points_;        // point features (proximity)
   std::unique_ptr<io::GeometryIndex> geometries_;  // line and polygon features (proximity)
-  std::unique_ptr<ops::PointIndex> kernel_points_;
+  std::unique_ptr<PointIndex> kernel_points_;
   std::vector<double> kx_, ky_, kw_;
   std::vector<std::size_t> owner_;                 // feature of each kernel point
 };
@@ -58,7 +58,7 @@ class FeatureFinder {
 // (compact cell indices): within the distance (proximity) or contributing to
 // the density (density). Sorted by distance to the place, then feature.
 std::vector<std::pair<std::size_t, double>> responsible_features(const FactorTerm& term, const FeatureFinder& finder,
-                                                                 const ops::StudyCells& cells,
+                                                                 const StudyCells& cells,
                                                                  const std::vector<std::size_t>& place);
 
 struct FeatureLeverage {
@@ -71,7 +71,7 @@ struct FeatureLeverage {
 // the cells where removing that feature alone switches the term off (proximity:
 // no other feature of the factor within the distance; density: the density
 // without the feature falls to the threshold or below), of lambda_c (1 - 1/RRV).
-std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinder& finder, const ops::StudyCells& cells,
+std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinder& finder, const StudyCells& cells,
                                       const std::vector<double>& expected);
 
 // The same for a factor that enters the model through several terms (e.g.
@@ -79,7 +79,7 @@ std::vector<FeatureLeverage> leverage(const FactorTerm& term, const FeatureFinde
 // lambda_c (1 - 1/prod RRV) over the terms it alone switches on there, as the
 // multiplicative model implies (not the sum of the per-term shares).
 std::vector<FeatureLeverage> leverage(const std::vector<const FactorTerm*>& terms,
-                                      const std::vector<const FeatureFinder*>& finders, const ops::StudyCells& cells,
+                                      const std::vector<const FeatureFinder*>& finders, const StudyCells& cells,
                                       const std::vector<double>& expected);
 
 // How a feature is named in narratives: its label attribute, else "#<source id>".

@@ -12,8 +12,8 @@ using namespace rtm::evaluate;
 
 namespace {
 // A 3 x 3 block of 100 m cells centred on (50, 50) .. (250, 250).
-rtm::ops::StudyCells three_by_three() {
-  rtm::ops::StudyCells c;
+rtm::StudyCells three_by_three() {
+  rtm::StudyCells c;
   for (int r = 0; r < 3; ++r)
     for (int k = 0; k < 3; ++k) {
       c.linear.push_back(r * 3 + k);

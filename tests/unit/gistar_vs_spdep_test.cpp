@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "core/grid_spec.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 #include "recommend/exposure.hpp"
 
 namespace fs = std::filesystem;
@@ -45,7 +45,7 @@ std::string gi_slurp(const fs::path& p) { return rtm_test::slurp(p); }
 struct GiFixture {
   rtm::GridSpec grid;
   std::vector<std::uint8_t> mask;
-  rtm::ops::StudyCells cells;
+  rtm::StudyCells cells;
   std::vector<double> counts;  // per study cell, compact order
 };
 
@@ -75,7 +75,7 @@ GiFixture gi_fixture() {
   for (std::int64_t r = 0; r <= 4; ++r)
     for (std::int64_t c = 0; c <= 4; ++c) f.mask[static_cast<std::size_t>(r * f.grid.cols + c)] = 0;
   f.mask[static_cast<std::size_t>(1 * f.grid.cols + 1)] = 1;
-  f.cells = rtm::ops::study_cells(f.grid, f.mask);
+  f.cells = rtm::study_cells(f.grid, f.mask);
 
   // Counts: two hot spots, a line of elevated counts, and noise with many
   // zeros and ties (mt19937_64's sequence is fixed by the standard; no

@@ -24,7 +24,7 @@
 #include "core/feature_set.hpp"
 #include "core/grid_spec.hpp"
 #include "io/geometry.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 #include "ops/operationalize.hpp"
 #include "ops/proximity.hpp"
 
@@ -75,10 +75,10 @@ struct Rng {
 };
 
 // `n` distinct random cells of the grid, as study cells.
-rtm::ops::StudyCells random_cells(const rtm::GridSpec& g, std::size_t n, Rng& rng) {
+rtm::StudyCells random_cells(const rtm::GridSpec& g, std::size_t n, Rng& rng) {
   std::set<std::int64_t> chosen;
   while (chosen.size() < n) chosen.insert(rng.integer(g.cell_count()));
-  rtm::ops::StudyCells s;
+  rtm::StudyCells s;
   for (std::int64_t lin : chosen) {
     s.linear.push_back(lin);
     s.x.push_back(g.centre_x(lin % g.cols));
@@ -87,8 +87,8 @@ rtm::ops::StudyCells random_cells(const rtm::GridSpec& g, std::size_t n, Rng& rn
   return s;
 }
 
-rtm::ops::StudyCells all_cells(const rtm::GridSpec& g) {
-  return rtm::ops::study_cells(g, std::vector<std::uint8_t>(static_cast<std::size_t>(g.cell_count()), 1));
+rtm::StudyCells all_cells(const rtm::GridSpec& g) {
+  return rtm::study_cells(g, std::vector<std::uint8_t>(static_cast<std::size_t>(g.cell_count()), 1));
 }
 
 // Points scattered over the grid and up to 300 m beyond it, plus a tight
@@ -276,7 +276,7 @@ TEST_CASE("distance_field equals a brute-force nearest distance for points", "[r
   const rtm::GridSpec g = grid();
   Rng rng(11);
   const rtm::FeatureSet pts = random_points(g, 300, rng);
-  const rtm::ops::StudyCells cells = random_cells(g, 400, rng);
+  const rtm::StudyCells cells = random_cells(g, 400, rng);
   const std::vector<double> d = rtm::ops::distance_field(pts, cells);
   REQUIRE(d.size() == cells.size());
   double worst = 0;
@@ -323,10 +323,10 @@ TEST_CASE("capped point distances (binned on the grid) equal brute force within 
     px.push_back(f.x);
     py.push_back(f.y);
   }
-  const rtm::ops::StudyCells every = all_cells(g);
-  const rtm::ops::StudyCells some = random_cells(g, 700, rng);
+  const rtm::StudyCells every = all_cells(g);
+  const rtm::StudyCells some = random_cells(g, 700, rng);
   // The same cells in a shuffled order (not row-major).
-  rtm::ops::StudyCells shuffled = some;
+  rtm::StudyCells shuffled = some;
   {
     std::vector<std::size_t> idx(some.size());
     for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
@@ -342,7 +342,7 @@ TEST_CASE("capped point distances (binned on the grid) equal brute force within 
   using M = rtm::ops::ProximityMethod;
   for (M method : {M::rows, M::rings, M::automatic})
   for (double cap : {0.0, 49.0, 125.0, 600.0}) {
-    for (const rtm::ops::StudyCells* cells : std::vector<const rtm::ops::StudyCells*>{&every, &some, &shuffled}) {
+    for (const rtm::StudyCells* cells : std::vector<const rtm::StudyCells*>{&every, &some, &shuffled}) {
       const std::vector<double> d = rtm::ops::nearest_point_distances(px, py, *cells, g.cell_size_m, cap, method);
       REQUIRE(d.size() == cells->size());
       for (std::size_t i = 0; i < cells->size(); ++i) {
@@ -384,7 +384,7 @@ TEST_CASE("distance_field equals a brute-force nearest distance for lines", "[re
   Rng rng(12);
   const std::vector<Ring> lines = random_polylines(g, 30, rng);
   const rtm::FeatureSet fs = line_features(lines);
-  const rtm::ops::StudyCells cells = random_cells(g, 400, rng);
+  const rtm::StudyCells cells = random_cells(g, 400, rng);
   const std::vector<double> d = rtm::ops::distance_field(fs, cells);
   REQUIRE(d.size() == cells.size());
   double worst = 0;
@@ -404,7 +404,7 @@ TEST_CASE("distance_field equals a brute-force nearest distance for polygons (0 
   Rng rng(13);
   const std::vector<Ring> polys = random_polygons(g, 15, rng);
   const rtm::FeatureSet fs = polygon_features(polys);
-  const rtm::ops::StudyCells cells = random_cells(g, 400, rng);
+  const rtm::StudyCells cells = random_cells(g, 400, rng);
   const std::vector<double> d = rtm::ops::distance_field(fs, cells);
   REQUIRE(d.size() == cells.size());
   double worst = 0;
@@ -439,14 +439,14 @@ TEST_CASE("distance_field equals GDAL's proximity for points at cell centres", "
   // Targets at the centres of 40 random cells.
   rtm::FeatureSet pts;
   pts.kind = rtm::GeomKind::point;
-  const rtm::ops::StudyCells targets = random_cells(g, 40, rng);
+  const rtm::StudyCells targets = random_cells(g, 40, rng);
   for (std::size_t i = 0; i < targets.size(); ++i) {
     rtm::Feature f;
     f.x = targets.x[i];
     f.y = targets.y[i];
     pts.features.push_back(f);
   }
-  const rtm::ops::StudyCells cells = all_cells(g);
+  const rtm::StudyCells cells = all_cells(g);
   const std::vector<double> d = rtm::ops::distance_field(pts, cells);
 
   GDALAllRegister();
@@ -515,7 +515,7 @@ TEST_CASE("density_fields equals a brute-force quartic kernel sum for points", "
   const rtm::GridSpec g = grid();
   Rng rng(21);
   const rtm::FeatureSet pts = random_points(g, 300, rng);
-  const rtm::ops::StudyCells cells = random_cells(g, 400, rng);
+  const rtm::StudyCells cells = random_cells(g, 400, rng);
   const std::vector<double> bw = {75.0, 150.0, 400.0, 1000.0};
   const auto dens = rtm::ops::density_fields(pts, cells, bw, g.cell_size_m);
   REQUIRE(dens.size() == bw.size());
@@ -550,7 +550,7 @@ TEST_CASE("density_fields for lines equals the documented sampling and the exact
   Rng rng(22);
   const std::vector<Ring> lines = random_polylines(g, 25, rng);
   const rtm::FeatureSet fs = line_features(lines);
-  const rtm::ops::StudyCells cells = random_cells(g, 400, rng);
+  const rtm::StudyCells cells = random_cells(g, 400, rng);
   const std::vector<double> bw = {100.0, 200.0, 500.0, 1000.0};
   const auto dens = rtm::ops::density_fields(fs, cells, bw, g.cell_size_m);
   REQUIRE(dens.size() == bw.size());
@@ -614,7 +614,7 @@ TEST_CASE("dichotomize_mean_2sd marks exactly the cells above mean + 2 populatio
     const rtm::GridSpec g = grid();
     Rng rng(31);
     const rtm::FeatureSet pts = random_points(g, 300, rng);
-    const rtm::ops::StudyCells cells = all_cells(g);
+    const rtm::StudyCells cells = all_cells(g);
     std::vector<std::vector<double>> fields = rtm::ops::density_fields(pts, cells, {150.0, 400.0}, g.cell_size_m);
     std::vector<double> skewed(5000);
     for (double& v : skewed) v = std::exp(3.0 * rng.uniform()) * (rng.uniform() < 0.3 ? 0.0 : 1.0);

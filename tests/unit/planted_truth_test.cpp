@@ -52,7 +52,7 @@
 #include "model/design.hpp"
 #include "model/glm.hpp"
 #include "model/selection.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 #include "ops/operationalize.hpp"
 
 namespace {
@@ -155,7 +155,7 @@ struct QuietProgress {
 struct Place {
   rtm::io::Crs crs;
   rtm::io::Area area;
-  rtm::ops::StudyCells cells;
+  rtm::StudyCells cells;
   std::vector<double> bands;
 };
 
@@ -173,7 +173,7 @@ Place make_place() {
   for (std::int64_t r = 0; r < grid.rows; ++r)
     for (std::int64_t c = 0; c < grid.cols; ++c)
       if (p.area.covers(grid.centre_x(c), grid.centre_y(r))) mask[static_cast<std::size_t>(r * grid.cols + c)] = 1;
-  p.cells = rtm::ops::study_cells(grid, mask);
+  p.cells = rtm::study_cells(grid, mask);
   // Bands: half-block increments up to 3 blocks (METHOD.md §2).
   for (int i = 1; i <= 6; ++i) p.bands.push_back(kBlock / 2.0 * i);
   return p;

@@ -18,7 +18,7 @@
 #include "core/feature_set.hpp"
 #include "core/grid_spec.hpp"
 #include "io/geometry.hpp"
-#include "ops/cell_centres.hpp"
+#include "core/study_cells.hpp"
 #include "ops/operationalize.hpp"
 #include "recommend/classes.hpp"
 #include "recommend/exposure.hpp"
@@ -47,7 +47,7 @@ GridSpec small_grid(std::int64_t cols, std::int64_t rows) {
 // unselected study cell, 'x' a cell outside the study area.
 struct Picture {
   GridSpec grid;
-  ops::StudyCells cells;
+  StudyCells cells;
   std::vector<std::uint8_t> selected;  // compact
 };
 
@@ -57,7 +57,7 @@ Picture picture(const std::vector<std::string>& rows) {
   std::vector<std::uint8_t> mask;
   for (const auto& row : rows)
     for (char ch : row) mask.push_back(ch == 'x' ? 0 : 1);
-  p.cells = ops::study_cells(p.grid, mask);
+  p.cells = study_cells(p.grid, mask);
   for (const auto& row : rows)
     for (char ch : row)
       if (ch != 'x') p.selected.push_back(ch == '#' ? 1 : 0);
@@ -96,7 +96,7 @@ FeatureSet point_layer(const std::string& name, std::vector<Feature> features) {
 
 // The proximity candidate as ops defines it: 1 where the nearest feature is
 // within the distance (<=), by brute force.
-Bitset proximity_bits(const FeatureSet& fs, const ops::StudyCells& cells, double distance) {
+Bitset proximity_bits(const FeatureSet& fs, const StudyCells& cells, double distance) {
   Bitset b(cells.size());
   for (std::size_t c = 0; c < cells.size(); ++c)
     for (const auto& f : fs.features)
@@ -226,7 +226,7 @@ TEST_CASE("Gi* on a hand-checkable grid", "[recommend]") {
   // End cell 0: W = 2, sum = 0: z = (0 - 2) / (2 sqrt((10 - 4)/4)) = -1 / sqrt(1.5).
   // Cell 1: W = 3, sum = 5: same as the middle.
   const GridSpec g = small_grid(5, 1);
-  const auto cells = ops::study_cells(g, std::vector<std::uint8_t>(5, 1));
+  const auto cells = study_cells(g, std::vector<std::uint8_t>(5, 1));
   const auto gi = getis_ord_gi_star(g, cells, {0, 0, 5, 0, 0}, 100.0, 0.05);
   const double m = 1 / std::sqrt(1.5);
   CHECK(gi.neighbours == std::vector<std::size_t>{2, 3, 3, 3, 2});
@@ -332,7 +332,7 @@ TEST_CASE("narratives name exactly the features within the distance (proximity)"
   // 6 x 6 cells of 100 m; the place is the 2 x 2 block of cells whose centres
   // are (250, 350), (350, 350), (250, 250), (350, 250).
   const GridSpec g = small_grid(6, 6);
-  const auto cells = ops::study_cells(g, std::vector<std::uint8_t>(36, 1));
+  const auto cells = study_cells(g, std::vector<std::uint8_t>(36, 1));
   auto compact = [&](double x, double y) {
     for (std::size_t i = 0; i < cells.size(); ++i)
       if (cells.x[i] == x && cells.y[i] == y) return i;
@@ -404,7 +404,7 @@ TEST_CASE("narratives for line features use the distance to the line", "[recomme
   // A street segment along y = 100: 150 m from the row of centres at y = 250
   // (in, <=) and 250 m from y = 350 (out); a second one along y = 590.
   const GridSpec g = small_grid(6, 6);
-  const auto cells = ops::study_cells(g, std::vector<std::uint8_t>(36, 1));
+  const auto cells = study_cells(g, std::vector<std::uint8_t>(36, 1));
   FeatureSet streets;
   streets.name = "dark_streets";
   streets.kind = GeomKind::line;
@@ -437,7 +437,7 @@ TEST_CASE("narratives for line features use the distance to the line", "[recomme
 TEST_CASE("narratives for density terms name the features whose kernel reaches the place", "[recommend]") {
   // One row of 5 cells (centres x = 50 .. 450, y = 50); bandwidth 200 m.
   const GridSpec g = small_grid(5, 1);
-  const auto cells = ops::study_cells(g, std::vector<std::uint8_t>(5, 1));
+  const auto cells = study_cells(g, std::vector<std::uint8_t>(5, 1));
   const FeatureSet fs = point_layer("graffiti", {point(1, 150, 50, "a"), point(2, 350, 50, "b"),
                                                  point(3, 450, 250, "c")});  // c: exactly 200 m from (450, 50)
   Bitset bits(5);
@@ -469,7 +469,7 @@ TEST_CASE("leverage (proximity): cells covered by two features of the factor cou
   //   feature 2:  3.2        * 0.75 = 2.4,   1 cell
   //   feature 3: nothing (both of its cells are shared with feature 2).
   const GridSpec g = small_grid(8, 1);
-  const auto cells = ops::study_cells(g, std::vector<std::uint8_t>(8, 1));
+  const auto cells = study_cells(g, std::vector<std::uint8_t>(8, 1));
   const FeatureSet fs = point_layer("liquor_stores", {point(100, 150, 50, "A"), point(101, 350, 50, "B"),
                                                       point(102, 650, 50, "C"), point(103, 800, 50, "D")});
   const Bitset bits = proximity_bits(fs, cells, 150);
@@ -533,7 +533,7 @@ TEST_CASE("leverage (density): the cells a feature alone lifts above the thresho
   //   feature 1:   0       0      0.5625           1      0.5625
   //   density:     0.5625  1      1.125            1      0.5625
   const GridSpec g = small_grid(5, 1);
-  const auto cells = ops::study_cells(g, std::vector<std::uint8_t>(5, 1));
+  const auto cells = study_cells(g, std::vector<std::uint8_t>(5, 1));
   const FeatureSet fs = point_layer("graffiti", {point(7, 150, 50, "a"), point(8, 350, 50, "b")});
   const double h = 200, k0 = 3.0 / (kPiRec * h * h);
   const std::vector<double> lambda = {1, 2, 4, 8, 16};
@@ -599,7 +599,7 @@ TEST_CASE("leverage of a factor with two terms: the product of the RRVs, not the
   // total 2.5 + 8/3 = 31/6, over 3 cells. (Summing the shares would give
   // 3 * (1/2 + 2/3) + 8/3 = 6.1667, more than lambda itself on cells 0 and 1 allow.)
   const GridSpec g = small_grid(4, 1);
-  const auto cells = ops::study_cells(g, std::vector<std::uint8_t>(4, 1));
+  const auto cells = study_cells(g, std::vector<std::uint8_t>(4, 1));
   const FeatureSet fs = point_layer("bars", {point(7, 50, 50, "only")});
   const Bitset bits_a = proximity_bits(fs, cells, 100);
   const Bitset bits_b = proximity_bits(fs, cells, 250);

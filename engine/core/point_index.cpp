@@ -1,10 +1,10 @@
-#include "ops/point_index.hpp"
+#include "core/point_index.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace rtm::ops {
+namespace rtm {
 
 PointIndex::PointIndex(const std::vector<double>& x, const std::vector<double>& y, double bucket_m)
     : x_(x), y_(y), bucket_(bucket_m > 0 ? bucket_m : 1.0) {
@@ -69,4 +69,4 @@ double PointIndex::nearest_distance(double qx, double qy) const {
   return std::sqrt(best2);
 }
 
-}  // namespace rtm::ops
+}  // namespace rtm

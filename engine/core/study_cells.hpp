@@ -7,12 +7,33 @@
 
 #include "core/grid_spec.hpp"
 
-namespace rtm::ops {
+namespace rtm {
 
 struct StudyCells {
   std::vector<std::int64_t> linear;  // grid linear index of each study cell
   std::vector<double> x, y;          // cell centres
   std::size_t size() const { return linear.size(); }
+};
+
+// The cells of a grid that are study cells, and where each grid cell is among
+// them: index[grid linear index] = study-cell index, -1 outside the study cells.
+struct StudyCellIndex {
+  std::vector<std::int64_t> of_grid;
+  StudyCellIndex(const GridSpec& g, const StudyCells& cells)
+      : of_grid(static_cast<std::size_t>(g.cell_count()), -1) {
+    for (std::size_t i = 0; i < cells.size(); ++i)
+      of_grid[static_cast<std::size_t>(cells.linear[i])] = static_cast<std::int64_t>(i);
+  }
+  // The study cell of grid cell (row, col); -1 outside the grid or the study cells.
+  std::int64_t at(const GridSpec& g, std::int64_t row, std::int64_t col) const {
+    if (row < 0 || col < 0 || row >= g.rows || col >= g.cols) return -1;
+    return of_grid[static_cast<std::size_t>(row * g.cols + col)];
+  }
+  // The study cell holding (x, y); -1 outside the grid or the study cells.
+  std::int64_t of_point(const GridSpec& g, double x, double y) const {
+    const auto c = g.cell_of(x, y);
+    return c ? of_grid[static_cast<std::size_t>(g.linear(*c))] : -1;
+  }
 };
 
 inline StudyCells study_cells(const GridSpec& g, const std::vector<std::uint8_t>& mask) {
@@ -54,4 +75,4 @@ inline CellRows cell_rows(const StudyCells& cells) {
   return r;
 }
 
-}  // namespace rtm::ops
+}  // namespace rtm

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace rtm::ops {
+namespace rtm {
 
 class PointIndex {
  public:
@@ -41,4 +41,4 @@ class PointIndex {
   std::vector<std::uint32_t> start_, order_;
 };
 
-}  // namespace rtm::ops
+}  // namespace rtm
